@@ -39,7 +39,9 @@ typedef enum pad_weight_layout {
 
 /* Scaled dot-product attention over B sequences, H heads of size D.
  * q is [B, Tq] rows of ldq elements, head h at columns h*D .. h*D+D-1; k and
- * v likewise with Tk rows.  The output is [B, Tq, H*D], dense. */
+ * v likewise with Tk rows.  The output is [B, Tq, H*D], dense.  The gradients
+ * dq, dk, dv have the same layouts (and strides) as q, k, v, so a fused qkv
+ * buffer gets a fused gradient. */
 typedef struct pad_attn_desc {
     int B, Tq, Tk, H, D;
     int ldq, ldk, ldv;
