@@ -114,9 +114,9 @@ static double now_ms(void)
 void pad_demo_defaults(pad_demo_options *o)
 {
     o->backend = "auto";
-    o->steps = 300;
+    o->steps = 600;
     o->batch = 32;
-    o->max_len = 10;
+    o->max_len = 8;
     o->lr = 3e-3f;
     o->log_every = 25;
     o->seed = 1337;
