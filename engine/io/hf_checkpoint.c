@@ -27,9 +27,7 @@ int hf_tensor_is_ignorable(const pad_model_config *cfg, const char *name)
 }
 
 /* The file's entry for a parameter: its own name first, then the other
- * names transformers saves or accepts for it.  An untied T5 head absent from
- * the file is the shared embedding: transformers 5 writes untied T5 models
- * (no logit scaling) that way, with tied weights. */
+ * names transformers saves or accepts for it. */
 static const safetensors_entry *find_param(const hf_weights *w, const pad_model_config *cfg,
                                            const char *name, int *file_index)
 {
@@ -39,8 +37,6 @@ static const safetensors_entry *find_param(const hf_weights *w, const pad_model_
         e = hf_weights_find(w, "encoder.embed_tokens.weight", file_index);
         return e ? e : hf_weights_find(w, "decoder.embed_tokens.weight", file_index);
     }
-    if (cfg->arch == PAD_ARCH_T5 && strcmp(name, "lm_head.weight") == 0)
-        return find_param(w, cfg, "shared.weight", file_index);
     if (cfg->arch == PAD_ARCH_GPT2 && strncmp(name, GPT2_PREFIX, strlen(GPT2_PREFIX)) == 0)
         return hf_weights_find(w, name + strlen(GPT2_PREFIX), file_index);
     return NULL;
@@ -131,22 +127,29 @@ static pad_status check_unused(const hf_weights *w, const pad_model_config *cfg,
     return PAD_OK;
 }
 
-static pad_status load_weights(pad_model *m, const char *dir, pad_error *err)
+/* transformers 5 ties a T5 head whenever the file has no lm_head.weight,
+ * whatever tie_word_embeddings says; so does pad, to load the same model. */
+static void tie_absent_t5_head(pad_model_config *cfg, const hf_weights *w)
 {
-    hf_weights w;
-    pad_status st = hf_weights_open(&w, dir, err);
-    if (st) return st;
+    int fi;
+    if (cfg->arch == PAD_ARCH_T5 && !cfg->t5.tie_word_embeddings &&
+        !hf_weights_find(w, "lm_head.weight", &fi))
+        cfg->t5.tie_word_embeddings = 1;
+}
+
+static pad_status load_weights(pad_model *m, hf_weights *w, pad_error *err)
+{
+    pad_status st = PAD_OK;
     used_marks used = {0, NULL};
     float *host = calloc(m->params.buffer_numel, sizeof *host);
     if (!host) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory for %zu parameters",
                                   m->params.buffer_numel);
-    if (!st) st = used_init(&used, &w, err);
-    if (!st) st = read_params(&w, m, host, &used, err);
-    if (!st) st = check_unused(&w, &m->config, &used, err);
+    if (!st) st = used_init(&used, w, err);
+    if (!st) st = read_params(w, m, host, &used, err);
+    if (!st) st = check_unused(w, &m->config, &used, err);
     if (!st) st = pad_model_set_params(m, host, err);
     used_free(&used);
     free(host);
-    hf_weights_close(&w);
     return st;
 }
 
@@ -159,10 +162,15 @@ pad_status hf_checkpoint_load(const char *dir, pad_backend *be, pad_model **out,
     pad_status st = hf_config_load(config_path, &cfg, err);
     free(config_path);
     if (st) return st;
-    pad_model *m;
+    hf_weights w;
+    st = hf_weights_open(&w, dir, err);
+    if (st) return st;
+    tie_absent_t5_head(&cfg, &w);
+    pad_model *m = NULL;
     st = pad_model_create(&m, &cfg, be, err);
-    if (st) return pad_error_file(err, dir);
-    st = load_weights(m, dir, err);
+    if (st) pad_error_file(err, dir);
+    else st = load_weights(m, &w, err);
+    hf_weights_close(&w);
     if (st) {
         pad_model_free(m);
         return st;

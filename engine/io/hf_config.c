@@ -211,12 +211,13 @@ static pad_status parse_t5(const cJSON *root, t5_config *c, pad_error *err)
     if (!st) st = read_choice(root, "feed_forward_proj", ffn, &c->gated_gelu, err);
     if (st) return st;
     if (c->num_decoder_layers == 0) c->num_decoder_layers = c->num_layers;
-    /* transformers 5 keeps tie_word_embeddings true and records an untied
-     * head as scale_decoder_outputs false. */
+    /* transformers 5 writes scale_decoder_outputs; before it, the scaling
+     * went with tie_word_embeddings */
+    c->scale_decoder_outputs = c->tie_word_embeddings;
     const cJSON *scale = cJSON_GetObjectItemCaseSensitive(root, "scale_decoder_outputs");
     if (scale && !cJSON_IsNull(scale)) {
         if (!cJSON_IsBool(scale)) return type_error(err, "scale_decoder_outputs", "a boolean", scale);
-        c->tie_word_embeddings = c->tie_word_embeddings && cJSON_IsTrue(scale);
+        c->scale_decoder_outputs = cJSON_IsTrue(scale);
     }
     st = token_in_vocab(c->pad_token_id, c->vocab_size, "pad_token_id", err);
     if (!st) st = token_in_vocab(c->decoder_start_token_id, c->vocab_size, "decoder_start_token_id", err);
@@ -322,13 +323,20 @@ static int add_architecture(cJSON *root, const char *arch, const char *model_typ
     return cJSON_AddStringToObject(root, "model_type", model_type) ? 0 : -1;
 }
 
+/* tie_word_embeddings is written true only for a tied, scaled head, the one
+ * case where transformers 4 and 5 read it alike.  A tied unscaled head is
+ * written false with no lm_head in the file: transformers 5 (and pad) tie a
+ * head the file lacks.  scale_decoder_outputs is always explicit. */
 static int t5_to_json(cJSON *root, const t5_config *c)
 {
     if (add_architecture(root, "T5ForConditionalGeneration", "t5")) return -1;
-    if (write_fields(root, t5_fields, COUNT(t5_fields), c)) return -1;
+    t5_config written = *c;
+    written.tie_word_embeddings = c->tie_word_embeddings && c->scale_decoder_outputs;
+    if (write_fields(root, t5_fields, COUNT(t5_fields), &written)) return -1;
     int ok = cJSON_AddStringToObject(root, "feed_forward_proj", c->gated_gelu ? "gated-gelu" : "relu") &&
              cJSON_AddStringToObject(root, "dense_act_fn", c->gated_gelu ? "gelu_new" : "relu") &&
              cJSON_AddBoolToObject(root, "is_gated_act", c->gated_gelu) &&
+             cJSON_AddBoolToObject(root, "scale_decoder_outputs", c->scale_decoder_outputs) &&
              cJSON_AddBoolToObject(root, "is_encoder_decoder", 1) &&
              cJSON_AddBoolToObject(root, "use_cache", 1);
     return ok ? 0 : -1;

@@ -22,7 +22,11 @@ typedef struct t5_config {
     float layer_norm_epsilon;
     float initializer_factor;
     int gated_gelu;           /* feed_forward_proj "gated-gelu" (v1.1) vs "relu" (v1.0) */
-    int tie_word_embeddings;
+    int tie_word_embeddings;  /* the head shares "shared.weight" (no lm_head) */
+    int scale_decoder_outputs; /* decoder output * d_model^-0.5 before the head.
+                                * transformers 4 ties this to tie_word_embeddings;
+                                * transformers 5 ties the head always and keeps
+                                * this flag apart */
     int pad_token_id;
     int eos_token_id;
     int decoder_start_token_id;

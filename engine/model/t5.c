@@ -17,7 +17,7 @@ void t5_config_defaults(t5_config *c)
         .num_decoder_layers = 6, .num_heads = 8, .relative_attention_num_buckets = 32,
         .relative_attention_max_distance = 128, .dropout_rate = 0.1f,
         .layer_norm_epsilon = 1e-6f, .initializer_factor = 1.0f, .gated_gelu = 0,
-        .tie_word_embeddings = 1, .pad_token_id = 0, .eos_token_id = 1,
+        .tie_word_embeddings = 1, .scale_decoder_outputs = 1, .pad_token_id = 0, .eos_token_id = 1,
         .decoder_start_token_id = 0,
     };
 }
@@ -475,7 +475,7 @@ static pad_status t5_forward(pad_model *m, const pad_batch *b, double *loss, pad
     t5_stack_fwd(m, 1);
     int N = b->B * b->T_tgt, d = c->d_model;
     s->head_in = s->dec.out;
-    if (c->tie_word_embeddings) {
+    if (c->scale_decoder_outputs) {
         be->ops->scale(be, s->head_scaled, s->dec.out, head_scale(c), (size_t)N * d);
         s->head_in = s->head_scaled;
     }
@@ -512,7 +512,7 @@ static pad_status t5_backward(pad_model *m, pad_error *err)
     be->ops->matmul_bwd(be, s->sc.d_head_in, (char *)m->grad_buf + s->w.lm_head * act, NULL,
                         s->sc.d_logits, s->head_in, (char *)m->param_buf + s->w.lm_head * act,
                         PAD_W_OUT_IN, N, d, V);
-    if (c->tie_word_embeddings)
+    if (c->scale_decoder_outputs)
         be->ops->scale(be, s->sc.d_head_in, s->sc.d_head_in, head_scale(c), (size_t)N * d);
     be->ops->zero(be, s->sc.d_enc_out, (size_t)s->B * s->Ts * d * act);
     t5_stack_bwd(m, 1, s->sc.d_head_in);

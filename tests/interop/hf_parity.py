@@ -74,7 +74,7 @@ def make_models():
     specs = [
         ("t5-relu-tied", T5ForConditionalGeneration,
          T5Config(feed_forward_proj="relu", tie_word_embeddings=True, **t5)),
-        ("t5-gated-gelu-untied", T5ForConditionalGeneration,
+        ("t5-gated-gelu-tie-false", T5ForConditionalGeneration,
          T5Config(feed_forward_proj="gated-gelu", tie_word_embeddings=False, **t5)),
         ("gpt2", GPT2LMHeadModel,
          GPT2Config(vocab_size=99, n_positions=32, n_embd=32, n_layer=2, n_head=4,

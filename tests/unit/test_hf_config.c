@@ -62,10 +62,14 @@ static void test_t5_defaults(void)
     CHECK(c.t5.num_layers == 3 && c.t5.num_decoder_layers == 3);
     CHECK(parse_text("{\"model_type\": \"t5\", \"num_layers\": 5}", &c, &err) == PAD_OK);
     CHECK(c.t5.num_decoder_layers == 5);
-    /* transformers 5 writes an untied head as tie true + scale_decoder_outputs false */
+    CHECK(c.t5.scale_decoder_outputs == 1);
+    /* transformers 4: an untied head is not scaled */
+    CHECK(parse_text("{\"model_type\": \"t5\", \"tie_word_embeddings\": false}", &c, &err) == PAD_OK);
+    CHECK(c.t5.tie_word_embeddings == 0 && c.t5.scale_decoder_outputs == 0);
+    /* transformers 5 keeps the head tied and says so apart */
     CHECK(parse_text("{\"model_type\": \"t5\", \"tie_word_embeddings\": true, "
                      "\"scale_decoder_outputs\": false}", &c, &err) == PAD_OK);
-    CHECK(c.t5.tie_word_embeddings == 0);
+    CHECK(c.t5.tie_word_embeddings == 1 && c.t5.scale_decoder_outputs == 0);
 }
 
 static void test_gpt2(void)
