@@ -26,9 +26,9 @@ if [ ! -x "$build_dir/pyenv/bin/python3" ]; then
   mkdir -p "$build_dir"
   python3 -m venv --system-site-packages "$build_dir/pyenv"
 fi
-"$build_dir/pyenv/bin/python3" -c 'import numpy, safetensors' 2>/dev/null ||
-  "$build_dir/pyenv/bin/python3" -m pip install -q numpy safetensors ||
-  echo "setup: could not install numpy/safetensors; interop tests will report themselves skipped"
+"$build_dir/pyenv/bin/python3" -c 'import numpy, safetensors, h5py, tokenizers' 2>/dev/null ||
+  "$build_dir/pyenv/bin/python3" -m pip install -q numpy safetensors h5py tokenizers ||
+  echo "setup: could not install the Python peers; interop tests will report themselves skipped"
 
 cmake -S . -B "$build_dir" -DPYTHON3="$PWD/$build_dir/pyenv/bin/python3" "$@"
 cmake --build "$build_dir" -j "$(nproc)"

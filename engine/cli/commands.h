@@ -10,6 +10,15 @@ int cmd_info(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_data(int argc, char **argv);       /* dispatches to cmd_data_* */
+int cmd_data_verify(int argc, char **argv);
+int cmd_data_synth(int argc, char **argv);
+int cmd_data_shard(int argc, char **argv);
+int cmd_data_inspect(int argc, char **argv);
+int cmd_tokenizer(int argc, char **argv);  /* dispatches to cmd_tokenizer_* */
+int cmd_tokenizer_train(int argc, char **argv);
+int cmd_tokenizer_encode(int argc, char **argv);
 
 /* "pad: error: <formatted error>" on stderr; returns the exit status 1. */
 int cli_report_error(const pad_error *err);

@@ -17,6 +17,9 @@ static const command commands[] = {
     {"import", cmd_import, "convert a Hugging Face T5/GPT-2 directory into a pad checkpoint"},
     {"export", cmd_export, "write a checkpoint as a Hugging Face directory (f32 or bf16)"},
     {"demo", cmd_demo, "train a tiny T5 on a toy task and watch the loss fall"},
+    {"exec", cmd_exec, "run one reasoning program and print what solution() returns"},
+    {"data", cmd_data, "teacher data: synth, verify, shard, inspect"},
+    {"tokenizer", cmd_tokenizer, "train a byte-level BPE tokenizer, or encode text with one"},
 };
 #define COMMAND_COUNT ((int)(sizeof commands / sizeof commands[0]))
 

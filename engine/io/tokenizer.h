@@ -1,0 +1,46 @@
+/* pad: tokenizers compatible with Hugging Face's.
+ *
+ * Byte-level BPE (GPT-2, CodeT5/RoBERTa) loaded from tokenizer.json or from
+ * vocab.json + merges.txt, and a byte tokenizer (256 bytes plus specials) as
+ * the fallback when there is no vocabulary file. */
+#ifndef PAD_IO_TOKENIZER_H
+#define PAD_IO_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct pad_tokenizer pad_tokenizer;
+
+/* `path`: a tokenizer.json file, or a directory holding tokenizer.json or
+ * vocab.json + merges.txt (special_tokens_map.json/added_tokens.json when
+ * present). */
+pad_status pad_tokenizer_load(const char *path, pad_tokenizer **out, pad_error *err);
+/* The byte fallback: ids 0..255 are bytes; the specials follow in order. */
+pad_status pad_tokenizer_bytes(const char *const *specials, int nspecials, pad_tokenizer **out,
+                               pad_error *err);
+void pad_tokenizer_free(pad_tokenizer *t);
+
+int pad_tokenizer_vocab_size(const pad_tokenizer *t);
+/* Id of a token's string (e.g. "</s>", "<pad>", "<extra_id_0>"), -1 if absent. */
+int32_t pad_tokenizer_token_id(const pad_tokenizer *t, const char *token);
+/* The ids the models need: -1 where the tokenizer has none. */
+int32_t pad_tokenizer_pad_id(const pad_tokenizer *t);
+int32_t pad_tokenizer_eos_id(const pad_tokenizer *t);
+int32_t pad_tokenizer_bos_id(const pad_tokenizer *t);
+/* Hex SHA-256 of a canonical description of the vocabulary, merges and
+ * specials: shards record it so a mismatched tokenizer is caught. */
+void pad_tokenizer_hash(const pad_tokenizer *t, char out[65]);
+
+/* Encodes text (len bytes) as the tokenizer's post-processor does when
+ * add_special is 1 (e.g. <s> ... </s> for RoBERTa-style), raw otherwise.
+ * *ids is malloc'd. */
+pad_status pad_tokenizer_encode(const pad_tokenizer *t, const char *text, size_t len,
+                                int add_special, int32_t **ids, size_t *count, pad_error *err);
+/* Decodes back to the exact bytes (special tokens are skipped when
+ * skip_special is 1).  *text is malloc'd and NUL-terminated. */
+pad_status pad_tokenizer_decode(const pad_tokenizer *t, const int32_t *ids, size_t count,
+                                int skip_special, char **text, size_t *len, pad_error *err);
+
+#endif
