@@ -43,4 +43,34 @@ pad_status pad_tokenizer_encode(const pad_tokenizer *t, const char *text, size_t
 pad_status pad_tokenizer_decode(const pad_tokenizer *t, const int32_t *ids, size_t count,
                                 int skip_special, char **text, size_t *len, pad_error *err);
 
+/* Writes a byte-level BPE tokenizer as a Hugging Face tokenizer.json
+ * (model BPE, ByteLevel pre-tokenizer and decoder, added tokens, the
+ * wrapping as TemplateProcessing), atomically. */
+pad_status pad_tokenizer_save(const pad_tokenizer *t, const char *path, pad_error *err);
+
+/* Byte-level BPE training in the manner of Hugging Face's BpeTrainer: the
+ * 256 byte symbols, then the most frequent adjacent pair of the
+ * pre-tokenized corpus merged repeatedly (ties to the smallest pair of
+ * ids), until vocab_size tokens (specials included) or no pair occurs
+ * min_frequency times.  Specials take ids 0..nspecials-1 and are cut out of
+ * the corpus before counting. */
+typedef struct pad_tokenizer_train_options {
+    int vocab_size;
+    int min_frequency; /* values below 1 count as 1 */
+    const char *const *specials;
+    int nspecials;
+} pad_tokenizer_train_options;
+
+typedef struct pad_tokenizer_trainer pad_tokenizer_trainer;
+
+pad_status pad_tokenizer_trainer_new(const pad_tokenizer_train_options *opt,
+                                     pad_tokenizer_trainer **out, pad_error *err);
+/* Counts the words of one text (a document: pieces never span two calls). */
+pad_status pad_tokenizer_trainer_feed(pad_tokenizer_trainer *tr, const char *text, size_t len,
+                                      pad_error *err);
+/* Learns the merges and returns the tokenizer (the trainer stays to free). */
+pad_status pad_tokenizer_trainer_finish(pad_tokenizer_trainer *tr, pad_tokenizer **out,
+                                        pad_error *err);
+void pad_tokenizer_trainer_free(pad_tokenizer_trainer *tr);
+
 #endif

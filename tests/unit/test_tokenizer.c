@@ -1,0 +1,229 @@
+/* Tokenizers: byte fallback, tokenizer.json reading (both merge forms),
+ * the hash, malformed files, training then reloading. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "io/atomic_file.h"
+#include "io/sha256.h"
+#include "io/tokenizer.h"
+
+static void random_bytes(char *b, size_t n, uint64_t seed)
+{
+    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        b[i] = (char)(x >> 24);
+    }
+}
+
+static int roundtrip(const pad_tokenizer *t, const char *text, size_t len)
+{
+    int32_t *ids;
+    size_t n, back_len;
+    char *back;
+    if (pad_tokenizer_encode(t, text, len, 0, &ids, &n, NULL)) return 0;
+    if (pad_tokenizer_decode(t, ids, n, 0, &back, &back_len, NULL)) {
+        free(ids);
+        return 0;
+    }
+    int ok = back_len == len && memcmp(back, text, len) == 0;
+    free(back);
+    free(ids);
+    return ok;
+}
+
+static void test_bytes(void)
+{
+    const char *specials[] = {"<pad>", "</s>"};
+    pad_tokenizer *t;
+    CHECK(pad_tokenizer_bytes(specials, 2, &t, NULL) == PAD_OK);
+    CHECK(pad_tokenizer_vocab_size(t) == 258);
+    CHECK(pad_tokenizer_pad_id(t) == 256 && pad_tokenizer_eos_id(t) == 257);
+    char buf[4096];
+    random_bytes(buf, sizeof buf, 7);
+    buf[10] = '\0';
+    CHECK(roundtrip(t, buf, sizeof buf));
+    int32_t *ids;
+    size_t n;
+    CHECK(pad_tokenizer_encode(t, "a</s>\xff", 6, 0, &ids, &n, NULL) == PAD_OK);
+    CHECK(n == 3 && ids[0] == 'a' && ids[1] == 257 && ids[2] == 255);
+    char *text;
+    CHECK(pad_tokenizer_decode(t, ids, n, 1, &text, NULL, NULL) == PAD_OK);
+    CHECK(strcmp(text, "a\xff") == 0); /* the special skipped */
+    free(text);
+    free(ids);
+    pad_tokenizer_free(t);
+}
+
+/* A tiny byte-level BPE: ids 0..3 for "a", "b", "Ġ", "ab"... written with
+ * merges in one form or the other. */
+static const char *tiny_json(int pair_form)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"added_tokens\": [{\"id\": 7, \"content\": \"</s>\", \"special\": true}],"
+             " \"normalizer\": null,"
+             " \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false},"
+             " \"post_processor\": {\"type\": \"RobertaProcessing\", \"sep\": [\"</s>\", 7], \"cls\": [\"<s>\", 6]},"
+             " \"decoder\": {\"type\": \"ByteLevel\"},"
+             " \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"\\u0120\": 2, \"ab\": 3,"
+             " \"\\u0120ab\": 4, \"abab\": 5, \"<s>\": 6, \"</s>\": 7},"
+             " \"merges\": %s}}",
+             pair_form ? "[[\"a\", \"b\"], [\"\\u0120\", \"ab\"], [\"ab\", \"ab\"]]"
+                       : "[\"a b\", \"\\u0120 ab\", \"ab ab\"]");
+    return buf;
+}
+
+static pad_status load_text(const char *name, const char *json, pad_tokenizer **t, pad_error *err)
+{
+    const char *path = check_tmp_path(name);
+    if (pad_atomic_write(path, json, strlen(json), NULL)) return PAD_ERR_IO;
+    return pad_tokenizer_load(path, t, err);
+}
+
+static void test_tiny_json(void)
+{
+    char hashes[2][65];
+    for (int form = 0; form < 2; form++) {
+        pad_tokenizer *t;
+        pad_error err;
+        CHECK(load_text(form ? "tiny_pairs.json" : "tiny_strings.json", tiny_json(form), &t, &err) == PAD_OK);
+        if (!t) continue;
+        int32_t *ids;
+        size_t n;
+        /* "abab ab</s>b" -> abab | Ġab | </s> | b */
+        CHECK(pad_tokenizer_encode(t, "abab ab</s>b", 12, 1, &ids, &n, NULL) == PAD_OK);
+        int32_t want[] = {6, 5, 4, 7, 1, 7};
+        CHECK_MSG(n == 6 && memcmp(ids, want, sizeof want) == 0, "form %d: n=%zu", form, n);
+        char *text;
+        size_t len;
+        CHECK(pad_tokenizer_decode(t, ids, n, 1, &text, &len, NULL) == PAD_OK);
+        CHECK(len == 11 && memcmp(text, "<s>abab abb", 11) == 0); /* </s> is special, <s> is not */
+        free(text);
+        free(ids);
+        CHECK(pad_tokenizer_token_id(t, "ab") == 3 && pad_tokenizer_token_id(t, "zz") == -1);
+        CHECK(pad_tokenizer_eos_id(t) == 7 && pad_tokenizer_bos_id(t) == 6 && pad_tokenizer_pad_id(t) == -1);
+        pad_tokenizer_hash(t, hashes[form]);
+        /* bytes outside the vocabulary are dropped (no unk) */
+        CHECK(pad_tokenizer_encode(t, "zab", 3, 0, &ids, &n, NULL) == PAD_OK);
+        CHECK(n == 1 && ids[0] == 3);
+        free(ids);
+        pad_tokenizer_free(t);
+    }
+    CHECK(strcmp(hashes[0], hashes[1]) == 0 && strlen(hashes[0]) == 64);
+    /* one merge fewer changes the hash */
+    char json[2048];
+    strcpy(json, tiny_json(1));
+    char *cut = strstr(json, ", [\"ab\", \"ab\"]");
+    memmove(cut, cut + strlen(", [\"ab\", \"ab\"]"), strlen(cut + strlen(", [\"ab\", \"ab\"]")) + 1);
+    pad_tokenizer *t;
+    CHECK(load_text("tiny_fewer.json", json, &t, NULL) == PAD_OK);
+    char h[65];
+    pad_tokenizer_hash(t, h);
+    CHECK(strcmp(h, hashes[0]) != 0);
+    pad_tokenizer_free(t);
+}
+
+static void expect_error(const char *name, const char *json, pad_status code, const char *needle)
+{
+    pad_tokenizer *t = (pad_tokenizer *)1;
+    pad_error err;
+    pad_error_clear(&err);
+    CHECK_MSG(load_text(name, json, &t, &err) == code, "%s: %s", name, err.message);
+    CHECK(t == NULL);
+    char line[2048];
+    pad_error_format(&err, line, sizeof line);
+    CHECK_MSG(strstr(line, name) && strstr(line, needle), "%s: '%s' lacks '%s'", name, line, needle);
+}
+
+static void test_malformed(void)
+{
+    expect_error("bad.json", "{\"model\": {\"type\": \"BPE\", ", PAD_ERR_FORMAT, "malformed JSON");
+    expect_error("nomodel.json", "{\"normalizer\": null}", PAD_ERR_FORMAT, "model");
+    expect_error("wordpiece.json", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}", PAD_ERR_UNSUPPORTED,
+                 "model.type");
+    expect_error("norm.json", "{\"normalizer\": {\"type\": \"NFC\"}, \"model\": {\"type\": \"BPE\"}}",
+                 PAD_ERR_UNSUPPORTED, "normalizer");
+    expect_error("badmerge.json",
+                 "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\","
+                 " \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a b\"]}}",
+                 PAD_ERR_FORMAT, "not in the vocabulary");
+    expect_error("gap.json",
+                 "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\","
+                 " \"vocab\": {\"a\": 0, \"b\": 2}, \"merges\": []}}",
+                 PAD_ERR_FORMAT, "id 1");
+}
+
+static void test_train(void)
+{
+    const char *specials[] = {"<pad>", "</s>", "<s>", "<unk>"};
+    pad_tokenizer_train_options opt = {300, 2, specials, 4};
+    pad_tokenizer_trainer *tr;
+    CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_OK);
+    const char *docs[] = {"def solution():\n    eggs = 16\n    return eggs * 2\n</s>",
+                          "The eggs cost 2 dollars; the hens laid 16 eggs. Ça coûte 3€ — 日本 😀\n"};
+    for (int rep = 0; rep < 20; rep++)
+        for (int d = 0; d < 2; d++) CHECK(pad_tokenizer_trainer_feed(tr, docs[d], strlen(docs[d]), NULL) == PAD_OK);
+    pad_tokenizer *t = NULL;
+    CHECK(pad_tokenizer_trainer_finish(tr, &t, NULL) == PAD_OK);
+    pad_tokenizer_trainer_free(tr);
+    if (!t) return;
+    int v = pad_tokenizer_vocab_size(t);
+    CHECK(v > 260 && v <= 300);
+    CHECK(pad_tokenizer_token_id(t, "</s>") == 1 && pad_tokenizer_pad_id(t) == 0);
+    CHECK(pad_tokenizer_token_id(t, "\xc4\xa0" "eggs") > 259); /* " eggs" became one token */
+    const char *path = check_tmp_path("trained.json");
+    CHECK(pad_tokenizer_save(t, path, NULL) == PAD_OK);
+    pad_tokenizer *back;
+    CHECK(pad_tokenizer_load(path, &back, NULL) == PAD_OK);
+    char h1[65], h2[65];
+    pad_tokenizer_hash(t, h1);
+    pad_tokenizer_hash(back, h2);
+    CHECK(strcmp(h1, h2) == 0);
+    int32_t *a, *b;
+    size_t na, nb;
+    CHECK(pad_tokenizer_encode(t, docs[0], strlen(docs[0]), 0, &a, &na, NULL) == PAD_OK);
+    CHECK(pad_tokenizer_encode(back, docs[0], strlen(docs[0]), 0, &b, &nb, NULL) == PAD_OK);
+    CHECK(na == nb && na < strlen(docs[0]) / 2 && memcmp(a, b, na * sizeof *a) == 0);
+    CHECK(a[na - 1] == 1);
+    free(a);
+    free(b);
+    char buf[3000];
+    random_bytes(buf, sizeof buf, 11);
+    CHECK(roundtrip(back, buf, sizeof buf));
+    CHECK(roundtrip(back, docs[1], strlen(docs[1])));
+    pad_tokenizer_free(t);
+    pad_tokenizer_free(back);
+    opt.vocab_size = 100;
+    CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_ERR_INVALID);
+}
+
+static void test_sha256(void)
+{
+    char hex[65];
+    uint8_t d[32];
+    pad_sha256 h;
+    pad_sha256_init(&h);
+    pad_sha256_update(&h, "abc", 3);
+    pad_sha256_final(&h, d);
+    pad_sha256_hex(d, hex);
+    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+    /* 56 bytes, fed in pieces: the padding spills into a second block */
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    pad_sha256_init(&h);
+    for (int i = 0; i < 56; i += 7) pad_sha256_update(&h, m + i, 7);
+    pad_sha256_final(&h, d);
+    pad_sha256_hex(d, hex);
+    CHECK(strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") == 0);
+}
+
+int main(void)
+{
+    RUN(test_sha256);
+    RUN(test_bytes);
+    RUN(test_tiny_json);
+    RUN(test_malformed);
+    RUN(test_train);
+    return check_finish();
+}
