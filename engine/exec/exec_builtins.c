@@ -247,13 +247,22 @@ static int b_allany(exec_rt *rt, int any, exec_val *a, int n, exec_val *out)
     return 0;
 }
 
-static int b_sum(exec_rt *rt, exec_val *a, int n, const exec_kwargs *kw, exec_val *out)
+/* sum() and enumerate(): one iterable and a start, positional or start=,
+ * 0 by default. */
+static int start_arg(exec_rt *rt, const char *fn, const exec_val *a, int n, const exec_kwargs *kw, exec_val *start)
 {
     static const char *const allowed[] = {"start", NULL};
-    exec_val start[1];
+    exec_val opt[1];
+    if (exec_kwarg(rt, fn, kw, allowed, opt) || exec_nargs(rt, fn, n, 1, 2)) return EXEC_FAIL;
+    *start = n == 2 ? a[1] : opt[0].kind != EXEC_V_UNSET ? opt[0] : exec_int(0);
+    return 0;
+}
+
+static int b_sum(exec_rt *rt, exec_val *a, int n, const exec_kwargs *kw, exec_val *out)
+{
+    exec_val acc;
     exec_list *items;
-    if (exec_kwarg(rt, "sum", kw, allowed, start) || exec_nargs(rt, "sum", n, 1, 2)) return EXEC_FAIL;
-    exec_val acc = n == 2 ? a[1] : start[0].kind != EXEC_V_UNSET ? start[0] : exec_int(0);
+    if (start_arg(rt, "sum", a, n, kw, &acc)) return EXEC_FAIL;
     if (acc.kind == EXEC_V_STR) return exec_raise(rt, "TypeError", "sum() can't sum strings [use ''.join(seq) instead]");
     if (exec_iter_items(rt, a[0], &items)) return EXEC_FAIL;
     for (size_t i = 0; i < items->len; i++)
@@ -309,11 +318,9 @@ static int tuple2(exec_rt *rt, exec_val x, exec_val y, exec_val *out)
 
 static int b_enumerate(exec_rt *rt, exec_val *a, int n, const exec_kwargs *kw, exec_val *out)
 {
-    static const char *const allowed[] = {"start", NULL};
-    exec_val start[1];
+    exec_val s;
     exec_list *items;
-    if (exec_kwarg(rt, "enumerate", kw, allowed, start) || exec_nargs(rt, "enumerate", n, 1, 2)) return EXEC_FAIL;
-    exec_val s = n == 2 ? a[1] : start[0].kind != EXEC_V_UNSET ? start[0] : exec_int(0);
+    if (start_arg(rt, "enumerate", a, n, kw, &s)) return EXEC_FAIL;
     int64_t i0;
     if (exec_to_index(rt, s, &i0) || exec_iter_items(rt, a[0], &items)) return EXEC_FAIL;
     if (exec_charge(rt, items->len / 4) || exec_list_new(rt, EXEC_V_LIST, items->len, out)) return EXEC_FAIL;

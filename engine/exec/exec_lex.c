@@ -7,29 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-void exec_syntax_set(exec_syntax *s, const char *type, int line, const char *fmt, ...)
+static void syntax_vset(exec_syntax *s, const char *type, int unsupported, int line, const char *fmt, va_list ap)
 {
     if (s->failed) return; /* the first problem is the one Python reports */
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(s->msg, sizeof s->msg, fmt, ap);
-    va_end(ap);
     snprintf(s->type, sizeof s->type, "%s", type);
     s->line = line;
     s->failed = 1;
+    s->unsupported = unsupported;
+}
+
+void exec_syntax_set(exec_syntax *s, const char *type, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    syntax_vset(s, type, 0, line, fmt, ap);
+    va_end(ap);
 }
 
 void exec_syntax_unsupported(exec_syntax *s, int line, const char *fmt, ...)
 {
-    if (s->failed) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    syntax_vset(s, "", 1, line, fmt, ap);
     va_end(ap);
-    s->type[0] = '\0';
-    s->line = line;
-    s->failed = 1;
-    s->unsupported = 1;
 }
 
 int exec_tok_is(const exec_token *t, exec_tok_kind kind, const char *text)

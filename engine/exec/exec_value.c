@@ -5,27 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 
+static void fail_v(exec_rt *rt, exec_outcome o, const char *type, const char *fmt, va_list ap)
+{
+    vsnprintf(rt->emsg, sizeof rt->emsg, fmt, ap);
+    snprintf(rt->etype, sizeof rt->etype, "%s", type);
+    rt->outcome = o;
+    rt->eline = rt->cur_line;
+}
+
 int exec_raise(exec_rt *rt, const char *type, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rt->emsg, sizeof rt->emsg, fmt, ap);
+    fail_v(rt, EXEC_ERROR, type, fmt, ap);
     va_end(ap);
-    snprintf(rt->etype, sizeof rt->etype, "%s", type);
-    rt->outcome = EXEC_ERROR;
-    rt->eline = rt->cur_line;
     return EXEC_FAIL;
 }
 
+/* A limit or an unsupported construct: an outcome of its own, no Python type. */
 int exec_limit(exec_rt *rt, exec_outcome o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rt->emsg, sizeof rt->emsg, fmt, ap);
+    fail_v(rt, o, "", fmt, ap);
     va_end(ap);
-    rt->etype[0] = '\0';
-    rt->outcome = o;
-    rt->eline = rt->cur_line;
     return EXEC_FAIL;
 }
 
