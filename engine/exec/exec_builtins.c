@@ -405,7 +405,7 @@ int exec_call_builtin(exec_rt *rt, int id, exec_val *a, int n, const exec_kwargs
                    id == EXEC_B_sum || id == EXEC_B_enumerate || id == EXEC_B_sorted || id == EXEC_B_print ||
                    id == EXEC_B_round;
     if (!takes_kw && exec_no_kwargs(rt, BUILTIN_NAMES[id], kw)) return EXEC_FAIL;
-    int64_t len;
+    int64_t len = 0;
     switch ((exec_builtin_id)id) {
     case EXEC_B_abs: return b_abs(rt, a, n, out);
     case EXEC_B_all: return b_allany(rt, 0, a, n, out);

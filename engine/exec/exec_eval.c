@@ -120,7 +120,7 @@ static int comp_level(exec_rt *rt, exec_frame *f, const exec_node *n, int level,
     }
     const exec_node *c = n->kids[level];
     exec_val seq, x;
-    exec_iter it;
+    exec_iter it = {0};
     if (exec_eval(rt, f, c->kids[1], &seq) || exec_iter_begin(rt, seq, &it)) return EXEC_FAIL;
     int rc;
     while ((rc = exec_iter_next(rt, &it, &x)) == 1) {

@@ -299,7 +299,7 @@ static flow run_while(exec_rt *rt, frame *f, const exec_node *n)
 static flow run_for(exec_rt *rt, frame *f, const exec_node *n)
 {
     exec_val seq, x;
-    exec_iter it;
+    exec_iter it = {0};
     if (eval(rt, f, n->kids[1], &seq) || exec_iter_begin(rt, seq, &it)) return FLOW_ERROR;
     int rc;
     while ((rc = exec_iter_next(rt, &it, &x)) == 1) {

@@ -100,7 +100,7 @@ static int math_isclose(exec_rt *rt, exec_val *a, int n, const exec_kwargs *kw, 
 {
     static const char *const allowed[] = {"rel_tol", "abs_tol", NULL};
     exec_val opt[2];
-    double x, y, rel = 1e-9, abs_tol = 0;
+    double x = 0, y = 0, rel = 1e-9, abs_tol = 0;
     if (exec_kwarg(rt, "isclose", kw, allowed, opt) || exec_nargs(rt, "isclose", n, 2, 2) || real_arg(rt, a[0], &x) ||
         real_arg(rt, a[1], &y))
         return EXEC_FAIL;
@@ -121,7 +121,7 @@ static int math_fsum(exec_rt *rt, exec_val v, exec_val *out)
     double part[64];
     int np = 0;
     for (size_t i = 0; i < items->len; i++) {
-        double x;
+        double x = 0;
         if (exec_charge(rt, 1) || real_arg(rt, items->items[i], &x)) return EXEC_FAIL;
         int k = 0;
         for (int j = 0; j < np; j++) {
@@ -182,7 +182,7 @@ int exec_math_call(exec_rt *rt, int attr, exec_val *a, int n, const exec_kwargs 
 {
     const char *name = exec_attr_name(attr);
     if (attr != EXEC_A_isclose && exec_no_kwargs(rt, name, kw)) return EXEC_FAIL;
-    double x, y;
+    double x = 0, y = 0;
     int64_t i;
     switch (attr) {
     case EXEC_A_gcd: return math_gcd_lcm(rt, 0, a, n, out);

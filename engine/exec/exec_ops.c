@@ -428,7 +428,7 @@ int exec_iter_items(exec_rt *rt, exec_val v, exec_list **items)
         *items = v.u.l;
         return 0;
     }
-    exec_iter it;
+    exec_iter it = {0};
     if (exec_iter_begin(rt, v, &it)) return EXEC_FAIL;
     size_t n = v.kind == EXEC_V_RANGE ? exec_range_len(v.u.r) : v.kind == EXEC_V_DICT ? v.u.d->len
              : exec_str_chars(v.u.s);
