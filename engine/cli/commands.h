@@ -19,6 +19,9 @@ int cmd_data_inspect(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);  /* dispatches to cmd_tokenizer_* */
 int cmd_tokenizer_train(int argc, char **argv);
 int cmd_tokenizer_encode(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* "pad: error: <formatted error>" on stderr; returns the exit status 1. */
 int cli_report_error(const pad_error *err);

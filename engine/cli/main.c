@@ -20,6 +20,9 @@ static const command commands[] = {
     {"exec", cmd_exec, "run one reasoning program and print what solution() returns"},
     {"data", cmd_data, "teacher data: synth, verify, shard, inspect"},
     {"tokenizer", cmd_tokenizer, "train a byte-level BPE tokenizer, or encode text with one"},
+    {"run", cmd_run, "run a recipe's stages: synth, verify, shard, distill, eval"},
+    {"validate", cmd_validate, "check a recipe completely without running it"},
+    {"eval", cmd_eval, "generate programs for test questions, run them, report accuracy"},
 };
 #define COMMAND_COUNT ((int)(sizeof commands / sizeof commands[0]))
 

@@ -13,6 +13,11 @@ static void copy_str(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+/* With no error struct to carry it, the code of the last pad_error_set is
+ * kept per thread, so that `return pad_error_file(err, path)` after a set
+ * returns that code even when the caller passed err == NULL. */
+static _Thread_local pad_status last_code_without_struct;
+
 void pad_error_clear(pad_error *e)
 {
     if (e) memset(e, 0, sizeof *e);
@@ -20,7 +25,10 @@ void pad_error_clear(pad_error *e)
 
 pad_status pad_error_set(pad_error *e, pad_status code, const char *fmt, ...)
 {
-    if (!e) return code;
+    if (!e) {
+        last_code_without_struct = code;
+        return code;
+    }
     pad_error_clear(e);
     e->code = code;
     va_list ap;
@@ -33,7 +41,7 @@ pad_status pad_error_set(pad_error *e, pad_status code, const char *fmt, ...)
 #define CONTEXT_SETTER(fn, field)                                   \
     pad_status fn(pad_error *e, const char *value)                  \
     {                                                               \
-        if (!e) return PAD_OK;                                      \
+        if (!e) return last_code_without_struct;                    \
         if (e->field[0] == '\0') copy_str(e->field, sizeof e->field, value); \
         return e->code;                                             \
     }
@@ -44,7 +52,7 @@ CONTEXT_SETTER(pad_error_json_path, json_path)
 
 pad_status pad_error_line(pad_error *e, long line)
 {
-    if (!e) return PAD_OK;
+    if (!e) return last_code_without_struct;
     if (e->line == 0) e->line = line;
     return e->code;
 }

@@ -37,7 +37,9 @@ pad_status pad_error_set(pad_error *e, pad_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Attach context; each keeps an already-set value of the same kind, so the
- * innermost (most precise) context wins.  All return e->code (or PAD_OK). */
+ * innermost (most precise) context wins.  All return e->code, so that
+ * `return pad_error_file(err, path)` passes the error on; with e == NULL,
+ * the code of this thread's last pad_error_set(NULL, ...). */
 pad_status pad_error_file(pad_error *e, const char *path);
 pad_status pad_error_tensor(pad_error *e, const char *name);
 pad_status pad_error_json_path(pad_error *e, const char *path);

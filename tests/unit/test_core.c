@@ -33,7 +33,9 @@ static void test_error_context(void)
     CHECK(strlen(small) == 7);
     /* NULL error pointers are allowed everywhere */
     CHECK(pad_error_set(NULL, PAD_ERR_IO, "x") == PAD_ERR_IO);
-    CHECK(pad_error_file(NULL, "f") == PAD_OK);
+    CHECK(pad_error_file(NULL, "f") == PAD_ERR_IO); /* the code travels without a struct */
+    pad_error_set(NULL, PAD_ERR_FORMAT, "y");
+    CHECK(pad_error_tensor(NULL, "t") == PAD_ERR_FORMAT && pad_error_line(NULL, 3) == PAD_ERR_FORMAT);
 }
 
 static void test_arena(void)
