@@ -11,7 +11,7 @@
 static const char usage[] =
     "usage: pad data shard VERIFIED.jsonl --tokenizer T --kind distill|refine|eval --out DIR\n"
     "                      [--shard-tokens N] [--max-source-len N] [--max-target-len N]\n"
-    "                      [--overlong truncate|drop]\n"
+    "                      [--overlong truncate|drop] [--strip-docstrings]\n"
     "\n"
     "Tokenizes verified teacher rows into HDF5 shards (docs/SHARDS.md): source = the\n"
     "question, target = the program extracted from `code`, both ending in eos; text\n"
@@ -19,6 +19,7 @@ static const char usage[] =
     "directory, or `bytes` for the byte tokenizer.  Lengths count tokens, eos included\n"
     "(default 512 each); overlong examples are dropped (default) or truncated, and\n"
     "counted.  Shards hold about N source+target tokens each (default 4194304).\n"
+    "--strip-docstrings drops the docstring opening each function of the programs.\n"
     "DIR/manifest.json, written last, lists the shards with sizes and SHA-256 sums.\n";
 
 static int parse_count(const char *s, int64_t *out)
@@ -59,6 +60,10 @@ int cmd_data_shard(int argc, char **argv)
                        : !strcmp(a, "--max-source-len") ? &o.max_source_len
                        : !strcmp(a, "--max-target-len") ? &o.max_target_len
                                                         : NULL;
+        if (!strcmp(a, "--strip-docstrings")) {
+            o.strip_docstrings = 1;
+            continue;
+        }
         if (a[0] != '-') {
             if (input) return cli_usage_error(usage, "more than one input file");
             input = a;

@@ -200,6 +200,7 @@ static pad_status stage_shard(run_ctx *c, const recipe_stage *s, pad_error *err)
         o.max_source_len = c->r->data.max_source_len;
         o.max_target_len = c->r->data.max_target_len;
         o.overlong = c->r->data.overlong;
+        o.strip_docstrings = c->r->data.strip_docstrings;
         shard_manifest man;
         memset(&man, 0, sizeof man);
         st = shard_build(c->verified[i], c->tok, c->shards[i], &o, &man, err);

@@ -350,6 +350,7 @@ static pad_status add_row(builder *b, const cJSON *row, long line, pad_error *er
         c->dropped_no_program++;
         return PAD_OK;
     }
+    if (program && b->o->strip_docstrings) teacher_strip_docstrings(program);
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(row, "id");
     if (cJSON_IsString(idv)) snprintf(id, sizeof id, "%s", idv->valuestring);
     else if (cJSON_IsNumber(idv)) snprintf(id, sizeof id, "%.17g", idv->valuedouble);

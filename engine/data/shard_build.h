@@ -27,6 +27,7 @@ typedef struct shard_build_options {
     int64_t shard_tokens;        /* source + target tokens per shard (about) */
     int64_t max_source_len, max_target_len; /* eos included */
     shard_overlong overlong;
+    int strip_docstrings;        /* teacher_strip_docstrings on every program */
 } shard_build_options;
 
 void shard_build_options_default(shard_build_options *o);

@@ -234,3 +234,51 @@ int teacher_answer_matches(const exec_result *r, const teacher_gold *g)
         return r->is_number && isfinite(r->number) && fabs(r->number - g->number) < TEACHER_TOLERANCE;
     return r->value_str && strcmp(r->value_str, g->text) == 0;
 }
+
+/* The line after `start` (or NULL), and the first non-blank byte of a line. */
+static char *line_after(char *start)
+{
+    char *nl = strchr(start, '\n');
+    return nl ? nl + 1 : NULL;
+}
+
+static char *skip_blanks(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+static int opens_def(const char *line)
+{
+    const char *s = line;
+    while (*s == ' ' || *s == '\t') s++;
+    if (strncmp(s, "def ", 4) != 0) return 0;
+    const char *end = strchr(s, '\n');
+    if (!end) end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
+    return end > s && end[-1] == ':';
+}
+
+/* When `line` starts a triple-quoted string, the byte after its closing
+ * quotes' line; else NULL. */
+static char *docstring_end(char *line)
+{
+    char *s = skip_blanks(line);
+    if (*s == 'r' || *s == 'R') s++;
+    if (strncmp(s, "\"\"\"", 3) != 0 && strncmp(s, "\'\'\'", 3) != 0) return NULL;
+    char quote[4] = {s[0], s[0], s[0], '\0'};
+    char *close = strstr(s + 3, quote);
+    if (!close) return NULL;
+    char *after = line_after(close);
+    return after ? after : close + strlen(close);
+}
+
+void teacher_strip_docstrings(char *program)
+{
+    for (char *line = program; line && *line; line = line_after(line)) {
+        if (!opens_def(line)) continue;
+        char *body = line_after(line);
+        char *end = body ? docstring_end(body) : NULL;
+        if (end) memmove(body, end, strlen(end) + 1);
+    }
+}

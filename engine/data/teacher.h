@@ -52,6 +52,12 @@ pad_status teacher_row_gold(const cJSON *row, teacher_gold *g, pad_error *err);
 pad_status teacher_extract_program(const char *text, size_t len, char **program, int *solutions,
                                    pad_error *err);
 
+/* Removes, in place, the docstring that opens each function body (a
+ * triple-quoted string statement on the line after `def ...:`).  PAL-style
+ * teacher programs repeat the question there; dropping it halves the
+ * target without changing what the program computes. */
+void teacher_strip_docstrings(char *program);
+
 /* 1 when an EXEC_OK result equals the gold: |value - gold| < TEACHER_TOLERANCE
  * for numeric gold (the value must be a number), str(value) == gold for
  * string gold. */

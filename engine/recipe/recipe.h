@@ -73,6 +73,7 @@ typedef struct recipe_data {
     const char *shards;       /* prebuilt shard directory; NULL when absent */
     int64_t max_source_len, max_target_len;
     shard_overlong overlong;
+    int strip_docstrings;     /* drop the docstrings of teacher programs when sharding */
 } recipe_data;
 
 typedef struct recipe_parallel {

@@ -353,6 +353,7 @@ static void fill_data(const cJSON *d, recipe_data *out)
     out->max_source_len = (int64_t)num(d, "max_source_len");
     out->max_target_len = (int64_t)num(d, "max_target_len");
     out->overlong = (shard_overlong)pick(d, "overlong", choices_of(ds, "overlong"));
+    out->strip_docstrings = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "strip_docstrings"));
 }
 
 static void fill_tokenizer(const cJSON *t, recipe_tokenizer *out)

@@ -85,7 +85,7 @@ const recipe_schema recipe_synth_schema = SCHEMA(synth_fields);
 static const recipe_field data_fields[] = {
     STR_("teacher"), CUSTOM_("synth"), STR_("validation"), STR_("test"), STR_("shards"),
     INT_("max_source_len", "128", 2, 1 << 20), INT_("max_target_len", "256", 2, 1 << 20),
-    ENUM_("overlong", "\"truncate\"", overlongs),
+    ENUM_("overlong", "\"truncate\"", overlongs), BOOL_("strip_docstrings", "false"),
 };
 static const recipe_schema data_schema = SCHEMA(data_fields);
 

@@ -199,9 +199,34 @@ static void test_matching(void)
     CHECK(!teacher_answer_matches(&r, &g));
 }
 
+static void test_strip_docstrings(void)
+{
+    char p1[] = "def solution():\n    \"\"\"Ann has 3 apples.\n    She buys 2.\"\"\"\n    a = 3\n"
+                "    return a + 2\n";
+    teacher_strip_docstrings(p1);
+    CHECK_MSG(strcmp(p1, "def solution():\n    a = 3\n    return a + 2\n") == 0, "%s", p1);
+    char p2[] = "import math\ndef helper(x):\n    '''One line.'''\n    return x\n"
+                "def solution():\n    return helper(4)\n";
+    teacher_strip_docstrings(p2);
+    CHECK_MSG(strcmp(p2, "import math\ndef helper(x):\n    return x\ndef solution():\n    return helper(4)\n") == 0,
+              "%s", p2);
+    /* a string that is not the first statement stays; so does an unclosed one */
+    char p3[] = "def solution():\n    s = \"\"\"x\"\"\"\n    return s\n";
+    char keep3[sizeof p3];
+    memcpy(keep3, p3, sizeof p3);
+    teacher_strip_docstrings(p3);
+    CHECK(strcmp(p3, keep3) == 0);
+    char p4[] = "def solution():\n    \"\"\"never closed\n    return 1\n";
+    char keep4[sizeof p4];
+    memcpy(keep4, p4, sizeof p4);
+    teacher_strip_docstrings(p4);
+    CHECK(strcmp(p4, keep4) == 0);
+}
+
 int main(void)
 {
     RUN(test_parse_number);
+    RUN(test_strip_docstrings);
     RUN(test_gold_from_answer);
     RUN(test_row_gold);
     RUN(test_extract_plain_and_fenced);
