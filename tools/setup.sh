@@ -26,8 +26,8 @@ if [ ! -x "$build_dir/pyenv/bin/python3" ]; then
   mkdir -p "$build_dir"
   python3 -m venv --system-site-packages "$build_dir/pyenv"
 fi
-"$build_dir/pyenv/bin/python3" -c 'import numpy, safetensors, h5py, tokenizers' 2>/dev/null ||
-  "$build_dir/pyenv/bin/python3" -m pip install -q numpy safetensors h5py tokenizers ||
+"$build_dir/pyenv/bin/python3" -c 'import numpy, safetensors, h5py, tokenizers, matplotlib' 2>/dev/null ||
+  "$build_dir/pyenv/bin/python3" -m pip install -q numpy safetensors h5py tokenizers matplotlib ||
   echo "setup: could not install the Python peers; interop tests will report themselves skipped"
 
 cmake -S . -B "$build_dir" -DPYTHON3="$PWD/$build_dir/pyenv/bin/python3" "$@"
