@@ -281,6 +281,7 @@ static void train_options(const run_ctx *c, const recipe_distill *d, pad_train_o
     o->clip = (float)d->clip;
     o->weight_decay = (float)d->weight_decay;
     o->dropout = 1;
+    o->label_smoothing = (float)d->label_smoothing;
     o->seed = c->r->seed;
     o->eval_every = (int)(d->eval_every > 0 ? d->eval_every : steps_per_epoch(c, d));
     o->patience = (int)d->patience;

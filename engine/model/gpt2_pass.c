@@ -316,7 +316,8 @@ static void head_fwd(pad_model *m, gpt2_state *s, const gpt2_view *w)
                            C, c->layer_norm_epsilon);
     be->ops->matmul_fwd(be, s->logits, s->lnf, w->wte, PAD_W_OUT_IN, NULL, N, C, V);
     if (!s->has_labels) return;
-    be->ops->cross_entropy_fwd(be, s->losses, s->logits, s->targets, N, V, PAD_IGNORE_INDEX, 0.0f);
+    be->ops->cross_entropy_fwd(be, s->losses, s->logits, s->targets, N, V, PAD_IGNORE_INDEX,
+                               m->label_smoothing);
     be->ops->sum(be, s->loss_sum, s->losses, (size_t)N);
 }
 
@@ -366,8 +367,8 @@ static void head_bwd(pad_model *m, gpt2_state *s, const gpt2_view *w, const gpt2
     int N = s->B * s->T, C = c->n_embd, V = c->vocab_size;
     size_t es = pad_dtype_size(be->act_dtype);
     be->ops->zero(be, s->dlogits, (size_t)N * V * es);
-    be->ops->cross_entropy_bwd(be, s->dlogits, s->logits, s->targets, N, V, PAD_IGNORE_INDEX, 0.0f,
-                               1.0f / (float)s->count);
+    be->ops->cross_entropy_bwd(be, s->dlogits, s->logits, s->targets, N, V, PAD_IGNORE_INDEX,
+                               m->label_smoothing, 1.0f / (float)s->count);
     be->ops->zero(be, s->sc_c[0], (size_t)N * C * es);
     be->ops->matmul_bwd(be, s->sc_c[0], g->wte, NULL, s->dlogits, s->lnf, w->wte, PAD_W_OUT_IN, N,
                         C, V);

@@ -41,6 +41,7 @@ typedef struct pad_model {
     void *param_buf;           /* act dtype, params.buffer_numel elements */
     void *grad_buf;            /* same layout */
     int training;              /* 1: dropout on */
+    float label_smoothing;     /* as torch's cross_entropy; 0: plain cross-entropy */
     uint64_t dropout_seed;
     uint64_t dropout_step;     /* advanced by every training forward */
     void *logits;              /* act [rows, vocab] of the last forward */

@@ -484,7 +484,7 @@ static pad_status t5_forward(pad_model *m, const pad_batch *b, double *loss, pad
                         PAD_W_OUT_IN, NULL, N, d, c->vocab_size);
     m->logits_rows = N;
     be->ops->cross_entropy_fwd(be, s->losses, m->logits, s->labels, N, c->vocab_size,
-                               PAD_IGNORE_INDEX, 0.0f);
+                               PAD_IGNORE_INDEX, m->label_smoothing);
     be->ops->sum(be, s->loss_sum, s->losses, (size_t)N);
     st = be->ops->sync(be, err);
     if (st) return st;
@@ -507,7 +507,7 @@ static pad_status t5_backward(pad_model *m, pad_error *err)
     int N = s->B * s->Tt, d = c->d_model, V = c->vocab_size;
     be->ops->zero(be, s->sc.d_logits, (size_t)N * V * act);
     be->ops->cross_entropy_bwd(be, s->sc.d_logits, m->logits, s->labels, N, V, PAD_IGNORE_INDEX,
-                               0.0f, (float)(1.0 / s->label_count));
+                               m->label_smoothing, (float)(1.0 / s->label_count));
     be->ops->zero(be, s->sc.d_head_in, (size_t)N * d * act);
     be->ops->matmul_bwd(be, s->sc.d_head_in, (char *)m->grad_buf + s->w.lm_head * act, NULL,
                         s->sc.d_logits, s->head_in, (char *)m->param_buf + s->w.lm_head * act,

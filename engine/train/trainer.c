@@ -220,6 +220,7 @@ static pad_status train_step(trainer *t, pad_train_report *r, pad_error *err)
     accumulator a = {0, 0};
     pad_model_zero_grad(m);
     m->training = t->o->dropout;
+    m->label_smoothing = t->o->label_smoothing;
     pad_status st = PAD_OK;
     for (int i = 0; !st && i < t->o->grad_accum; i++) {
         const pad_loader_batch *lb;
@@ -230,6 +231,7 @@ static pad_status train_step(trainer *t, pad_train_report *r, pad_error *err)
         if (!st) st = accumulate(m, &a, &b, err);
     }
     m->training = 0;
+    m->label_smoothing = 0;
     r->loss = mean_loss(&a);
     r->lr = pad_lr_at(t->o->lr, (int)t->state.step, t->o->warmup_steps, (int)t->total, t->o->decay);
     if (!st) st = pad_clip_grad_norm(m, t->o->clip, &r->grad_norm, err);

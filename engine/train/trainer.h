@@ -47,6 +47,7 @@ typedef struct pad_train_options {
     float clip;                  /* max gradient norm; <= 0: none */
     float weight_decay;
     int dropout;                 /* 1: model->training during training steps */
+    float label_smoothing;       /* training loss only; validation loss stays plain */
     uint64_t seed;               /* the dropout stream */
     int eval_every;              /* steps between validations; 0: none */
     int patience;                /* stop after this many validations without a new best; 0: never */

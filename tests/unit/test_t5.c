@@ -256,6 +256,42 @@ static void gradcheck_config(int gated, int tied)
 static void test_gradcheck_relu_tied(void) { gradcheck_config(0, 1); }
 static void test_gradcheck_gated_untied(void) { gradcheck_config(1, 0); }
 
+/* Label smoothing reaches the loss as torch defines it, and its gradient
+ * passes the whole-model check. */
+static void test_label_smoothing(void)
+{
+    pad_backend *be = backend("cpu64");
+    t5_config c = tiny_config(0, 1, 0.0f);
+    pad_model *m = make_model(be, &c, 23);
+    pad_batch b = test_batch();
+    m->label_smoothing = 0.1f;
+    double loss = loss_of(m, &b);
+    const double *logits = m->logits;
+    int V = c.vocab_size;
+    double want = 0;
+    int count = 0;
+    for (int r = 0; r < 2 * TT; r++) {
+        if (test_labels[r] == PAD_IGNORE_INDEX) continue;
+        const double *z = logits + (size_t)r * V;
+        double mx = z[0], se = 0, mean_nll = 0;
+        for (int v = 1; v < V; v++) mx = fmax(mx, z[v]);
+        for (int v = 0; v < V; v++) se += exp(z[v] - mx);
+        double lse = mx + log(se);
+        for (int v = 0; v < V; v++) mean_nll += (lse - z[v]) / V;
+        const double eps = 0.1f; /* the float the model holds */
+        want += (1 - eps) * (lse - z[test_labels[r]]) + eps * mean_nll;
+        count++;
+    }
+    want /= count;
+    CHECK_MSG(fabs(loss - want) < 1e-12, "%.15g vs %.15g", loss, want);
+    m->label_smoothing = 0;
+    CHECK(fabs(loss_of(m, &b) - loss) > 1e-6);
+    m->label_smoothing = 0.1f;
+    gradcheck(m, &b, "label smoothing");
+    pad_model_free(m);
+    pad_backend_destroy(be);
+}
+
 static void test_dropout(void)
 {
     pad_backend *be = backend("cpu64");
@@ -399,6 +435,7 @@ int main(void)
     RUN(test_param_count_v11);
     RUN(test_gradcheck_relu_tied);
     RUN(test_gradcheck_gated_untied);
+    RUN(test_label_smoothing);
     RUN(test_dropout);
     RUN(test_float_matches_double);
     RUN(test_padding_invariance);
