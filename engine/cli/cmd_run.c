@@ -41,6 +41,8 @@ int cmd_run(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    /* stage lines (stdout) and progress (stderr) stay in order in a log */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     cli_recipe_argv args;
     int status = cli_recipe_args(argc, argv, usage, NULL, NULL, &args);
     if (status) return status;
