@@ -7,8 +7,23 @@
 #define PAD_IO_ATOMIC_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
+
+/* A file being written atomically: write to `fp`, then commit or abort. */
+typedef struct pad_atomic_file {
+    char *path;
+    char *tmp;   /* "<path>.tmpXXXXXX" beside it */
+    FILE *fp;
+} pad_atomic_file;
+
+/* Creates the temporary file; the error names `path`. */
+pad_status pad_atomic_open(pad_atomic_file *f, const char *path, pad_error *err);
+/* Flushes, fsyncs and renames over `path`.  `write_failed` (an earlier
+ * fwrite that fell short) makes it abort with an error instead.  Either way
+ * the temporary is gone afterwards and `f` is released. */
+pad_status pad_atomic_commit(pad_atomic_file *f, int write_failed, pad_error *err);
 
 /* Replaces `path` with `len` bytes.  On failure the temporary is removed and
  * any existing file at `path` is untouched; the error names `path`. */

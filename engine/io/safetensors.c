@@ -7,13 +7,13 @@
 
 #include "io/safetensors.h"
 
+#include "io/atomic_file.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -516,46 +516,13 @@ static int write_contents(FILE *fp, const char *header, size_t len, const pad_te
     return 0;
 }
 
-/* Makes the rename itself durable.  Best effort: the new file is already in
- * place, so a failure here has nothing left to undo. */
-static void sync_parent_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 static pad_status write_atomic(const char *path, const char *header, size_t len, const pad_tensor *tensors,
                                int count, pad_error *err)
 {
-    size_t size = strlen(path) + 32;
-    char *tmp = malloc(size);
-    if (!tmp) return nomem(err);
-    snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        pad_status st = pad_error_set(err, PAD_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    int ok = write_contents(fp, header, len, tensors, count) == 0 && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    int saved = errno;
-    if (fclose(fp) != 0 && ok) {
-        ok = 0;
-        saved = errno;
-    }
-    pad_status st = PAD_OK;
-    if (!ok) st = pad_error_set(err, PAD_ERR_IO, "writing '%s' failed: %s", tmp, strerror(saved));
-    else if (rename(tmp, path) != 0) st = pad_error_set(err, PAD_ERR_IO, "cannot rename '%s' into place: %s", tmp, strerror(errno));
-    if (st != PAD_OK) remove(tmp);
-    else sync_parent_dir(path);
-    free(tmp);
-    return st;
+    pad_atomic_file f;
+    pad_status st = pad_atomic_open(&f, path, err);
+    if (st) return st;
+    return pad_atomic_commit(&f, write_contents(f.fp, header, len, tensors, count) != 0, err);
 }
 
 pad_status safetensors_write(const char *path, const pad_tensor *tensors, int count,

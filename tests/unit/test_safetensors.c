@@ -315,7 +315,7 @@ static int count_temporaries(void)
     char *dir = tmp_path("");
     DIR *d = opendir(dir);
     int n = 0;
-    for (struct dirent *e; d && (e = readdir(d));) n += strstr(e->d_name, ".tmp.") != NULL;
+    for (struct dirent *e; d && (e = readdir(d));) n += strstr(e->d_name, ".tmp") != NULL;
     if (d) closedir(d);
     free(dir);
     return n;
