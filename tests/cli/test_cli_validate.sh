@@ -31,7 +31,7 @@ for r in recipes/*.json; do
 done
 
 # a recipe with three problems in three places, and a random learning rate
-lr=-0.$((RANDOM % 900 + 100))
+lr=-0.$((RANDOM % 90 + 10))$((RANDOM % 9 + 1)) # no trailing zero: pad prints the shortest form
 cat > "$TMP/bad.json" <<JSON
 {"name": "bad", "device": "gpu", "model": {"arch": "t5"}, "tokenizer": "bytes",
  "data": {"teacher": "synth"},
