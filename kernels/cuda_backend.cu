@@ -155,6 +155,7 @@ static const pad_backend_ops cuda_ops = {
     .dropout_bwd = cuda_dropout_bwd,
     .cross_entropy_fwd = cuda_cross_entropy_fwd,
     .cross_entropy_bwd = cuda_cross_entropy_bwd,
+    .copy_rows = cuda_copy_rows,
     .sum = cuda_sum,
     .sum_squares = cuda_sum_squares,
     .adamw = cuda_adamw,

@@ -148,6 +148,8 @@ void cuda_embedding_fwd(pad_backend *be, void *out, const int32_t *ids, const vo
                         int C);
 void cuda_embedding_bwd(pad_backend *be, void *dtable, const void *dout, const int32_t *ids,
                         int N, int C, int V);
+void cuda_copy_rows(pad_backend *be, void *dst, size_t dst_stride, const void *src,
+                    size_t src_stride, const int32_t *idx, int n, size_t row_elems);
 /* norm.cu */
 void cuda_rmsnorm_fwd(pad_backend *be, void *out, void *rstd, const void *x, const void *w, int N,
                       int C, float eps);

@@ -1,4 +1,5 @@
-/* pad: token embedding lookup and its deterministic gradient.
+/* pad: token embedding lookup and its deterministic gradient, and the
+ * strided row gather the KV caches use (copy_rows).
  *
  * Backward without float atomics: the token positions are sorted by id (a
  * stable radix sort from CUB, so equal ids keep token order), and each run of
@@ -71,4 +72,34 @@ void cuda_embedding_bwd(pad_backend *be, void *dtable, const void *dout, const i
         CUDA_LAUNCHED(be, "embedding_bwd");
     }
     cuda_scratch_free(be, scratch);
+}
+
+/* A 2-D grid: blockIdx.y picks the row, x-blocks stride over its elements,
+ * so long rows (a cache's filled positions) still spread over the device. */
+__global__ void copy_rows_kernel(bf16 *dst, size_t dst_stride, const bf16 *src,
+                                 size_t src_stride, const int32_t *idx, size_t row_elems)
+{
+    size_t i = blockIdx.y;
+    size_t from = idx ? (size_t)idx[i] : i;
+    bf16 *d = dst + i * dst_stride;
+    const bf16 *s = src + from * src_stride;
+    for (size_t e = (size_t)blockIdx.x * blockDim.x + threadIdx.x; e < row_elems;
+         e += (size_t)gridDim.x * blockDim.x)
+        d[e] = s[e];
+}
+
+void cuda_copy_rows(pad_backend *be, void *dst, size_t dst_stride, const void *src,
+                    size_t src_stride, const int32_t *idx, int n, size_t row_elems)
+{
+    if (n <= 0 || row_elems == 0) return;
+    unsigned bx = cuda_div_up(row_elems, CUDA_THREADS);
+    if (bx > 64) bx = 64;
+    for (int first = 0; first < n; first += 65535) { /* gridDim.y is at most 65535 */
+        int rows = n - first < 65535 ? n - first : 65535;
+        dim3 grid(bx, (unsigned)rows);
+        copy_rows_kernel<<<grid, CUDA_THREADS, 0, cuda_stream(be)>>>(
+            (bf16 *)dst + (size_t)first * dst_stride, dst_stride, (const bf16 *)src, src_stride,
+            idx ? idx + first : NULL, row_elems);
+        CUDA_LAUNCHED(be, "copy_rows");
+    }
 }

@@ -148,6 +148,13 @@ typedef struct pad_backend_ops {
                               const int32_t *targets, int N, int V, int ignore_index,
                               float smoothing, float dloss);
 
+    /* --- strided row gather, for KV caches: dst row i (at dst + i*dst_stride
+     * elements) = src row idx[i] (at src + idx[i]*src_stride), row_elems act
+     * elements each; idx (int32, backend memory) NULL means idx[i] = i.
+     * dst and src must not overlap. --- */
+    void (*copy_rows)(pad_backend *be, void *dst, size_t dst_stride, const void *src,
+                      size_t src_stride, const int32_t *idx, int n, size_t row_elems);
+
     /* --- reductions into one stat value in backend memory --- */
     void (*sum)(pad_backend *be, void *out, const void *stat_x, size_t n);
     void (*sum_squares)(pad_backend *be, void *out, const void *x, size_t n);

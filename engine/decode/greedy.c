@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/decoder.h"
+
 void greedy_options_default(greedy_options *o)
 {
     o->max_new_tokens = 128;
@@ -129,33 +131,6 @@ static int32_t argmax(const float *x, int n)
     return (int32_t)best;
 }
 
-typedef struct live_rows {
-    int *idx;                      /* live row -> original row */
-    const int32_t **src, **gen;
-    int *src_len, *gen_len;
-} live_rows;
-
-static pad_status live_alloc(live_rows *l, int B, pad_error *err)
-{
-    l->idx = malloc((size_t)B * sizeof *l->idx);
-    l->src = malloc((size_t)B * sizeof *l->src);
-    l->gen = malloc((size_t)B * sizeof *l->gen);
-    l->src_len = malloc((size_t)B * sizeof *l->src_len);
-    l->gen_len = malloc((size_t)B * sizeof *l->gen_len);
-    if (!l->idx || !l->src || !l->gen || !l->src_len || !l->gen_len)
-        return pad_error_set(err, PAD_ERR_NOMEM, "out of memory for decoding");
-    return PAD_OK;
-}
-
-static void live_free(live_rows *l)
-{
-    free(l->idx);
-    free(l->src);
-    free(l->gen);
-    free(l->src_len);
-    free(l->gen_len);
-}
-
 /* 1 when row i can take no further token. */
 static int row_done(const pad_model *m, const greedy_options *o, int32_t eos, int prompt_len,
                     const int32_t *gen, int len)
@@ -177,6 +152,43 @@ static pad_status check_prompts(const pad_model *m, int B, const int *prompt_len
     return PAD_OK;
 }
 
+/* One decoder row per live prompt; finished rows are dropped by passing
+ * the survivors as parents. */
+static pad_status greedy_loop(pad_model *m, int B, const int32_t *const *prompts,
+                              const int *prompt_len, const greedy_options *o, int32_t eos,
+                              int32_t *out, int *out_len, pad_error *err)
+{
+    int V = vocab_of(m), W = o->max_new_tokens, n = B;
+    int *row_of = malloc((size_t)B * sizeof *row_of);
+    int32_t *parent = malloc((size_t)B * sizeof *parent);
+    int32_t *tokens = malloc((size_t)B * sizeof *tokens);
+    float *logits = malloc((size_t)B * V * sizeof *logits);
+    pad_decoder *d = NULL;
+    pad_status st = row_of && parent && tokens && logits
+                        ? pad_decoder_begin(m, B, prompts, prompt_len, 1, W, &d, err)
+                        : pad_error_set(err, PAD_ERR_NOMEM, "out of memory for decoding");
+    for (int k = 0; !st && k < B; k++) row_of[k] = k;
+    for (int first = 1; !st && n > 0; first = 0) {
+        st = pad_decoder_step(d, n, first ? NULL : parent, first ? NULL : tokens, logits, err);
+        int next = 0;
+        for (int k = 0; !st && k < n; k++) {
+            int i = row_of[k];
+            int32_t *g = out + (size_t)i * W, tok = argmax(logits + (size_t)k * V, V);
+            g[out_len[i]++] = tok;
+            if (row_done(m, o, eos, prompt_len[i], g, out_len[i])) continue;
+            parent[next] = k, tokens[next] = tok, row_of[next] = i;
+            next++;
+        }
+        n = next;
+    }
+    pad_decoder_free(d);
+    free(row_of);
+    free(parent);
+    free(tokens);
+    free(logits);
+    return st;
+}
+
 pad_status greedy_generate(pad_model *m, int B, const int32_t *const *prompts,
                            const int *prompt_len, const greedy_options *o, int32_t *out,
                            int *out_len, pad_error *err)
@@ -184,34 +196,12 @@ pad_status greedy_generate(pad_model *m, int B, const int32_t *const *prompts,
     int32_t eos = o->eos_id >= 0 ? o->eos_id
                   : m->config.arch == PAD_ARCH_T5 ? m->config.t5.eos_token_id
                                                   : m->config.gpt2.eos_token_id;
-    int V = vocab_of(m), W = o->max_new_tokens;
     for (int i = 0; i < B; i++) out_len[i] = 0;
     pad_status st = check_prompts(m, B, prompt_len, err);
-    if (st || B < 1 || W < 1) return st;
-    live_rows l = {0};
-    float *logits = malloc((size_t)B * V * sizeof *logits);
-    st = logits ? live_alloc(&l, B, err) : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    if (st || B < 1 || o->max_new_tokens < 1) return st;
     int training = m->training;
     m->training = 0;
-    for (;;) {
-        int n = 0;
-        for (int i = 0; !st && i < B; i++) {
-            int32_t *g = out + (size_t)i * W;
-            if (row_done(m, o, eos, prompt_len[i], g, out_len[i])) continue;
-            l.idx[n] = i, l.src[n] = prompts[i], l.src_len[n] = prompt_len[i];
-            l.gen[n] = g, l.gen_len[n] = out_len[i];
-            n++;
-        }
-        if (st || n == 0) break;
-        decode_rows rows = {n, l.src, l.src_len, l.gen, l.gen_len};
-        st = decode_next_logits(m, &rows, logits, err);
-        for (int k = 0; !st && k < n; k++) {
-            int i = l.idx[k];
-            out[(size_t)i * W + out_len[i]++] = argmax(logits + (size_t)k * V, V);
-        }
-    }
+    st = greedy_loop(m, B, prompts, prompt_len, o, eos, out, out_len, err);
     m->training = training;
-    live_free(&l);
-    free(logits);
     return st;
 }

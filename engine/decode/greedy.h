@@ -6,9 +6,10 @@
  *   greedy_generate      the loop: keeps the live rows, asks for their
  *                        logits, takes the argmax, stops rows at eos or the
  *                        token limit.
- * There is no KV cache yet: every step runs the whole model over the whole
- * sequence so far, O(T^2) work per sequence.  That is fine for tiny models
- * and short programs; the cache comes with beam search. */
+ * decode_next_logits runs the whole model over the whole sequence so far
+ * (the reference the incremental decoder is tested against);
+ * greedy_generate steps a pad_decoder (model/decoder.h), which caches keys
+ * and values, so each token costs one position's work. */
 #ifndef PAD_DECODE_GREEDY_H
 #define PAD_DECODE_GREEDY_H
 

@@ -74,6 +74,7 @@ static const pad_backend_ops cpu_ops = {
     .dropout_bwd = CPU_FN(dropout_bwd),
     .cross_entropy_fwd = CPU_FN(cross_entropy_fwd),
     .cross_entropy_bwd = CPU_FN(cross_entropy_bwd),
+    .copy_rows = CPU_FN(copy_rows),
     .sum = CPU_FN(sum),
     .sum_squares = CPU_FN(sum_squares),
     .adamw = CPU_FN(adamw),

@@ -1,4 +1,5 @@
-/* pad: CPU token embedding lookup and its gradient. */
+/* pad: CPU token embedding lookup and its gradient, and the strided row
+ * gather the KV caches use. */
 #include <string.h>
 
 #include "backend/cpu/cpu_internal.h"
@@ -36,5 +37,17 @@ void CPU_FN(embedding_bwd)(pad_backend *be, void *dtable, const void *dout, cons
             const real *gr = g + (size_t)n * C;
             for (int c = c0; c < c1; c++) row[c] += gr[c];
         }
+    }
+}
+
+void CPU_FN(copy_rows)(pad_backend *be, void *dst, size_t dst_stride, const void *src,
+                       size_t src_stride, const int32_t *idx, int n, size_t row_elems)
+{
+    real *d = dst;
+    const real *s = src;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++) {
+        size_t from = idx ? (size_t)idx[i] : (size_t)i;
+        memcpy(d + (size_t)i * dst_stride, s + from * src_stride, row_elems * sizeof(real));
     }
 }

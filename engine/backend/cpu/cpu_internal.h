@@ -40,6 +40,8 @@ void CPU_FN(embedding_fwd)(pad_backend *be, void *out, const int32_t *ids, const
                            int N, int C);
 void CPU_FN(embedding_bwd)(pad_backend *be, void *dtable, const void *dout, const int32_t *ids,
                            int N, int C, int V);
+void CPU_FN(copy_rows)(pad_backend *be, void *dst, size_t dst_stride, const void *src,
+                       size_t src_stride, const int32_t *idx, int n, size_t row_elems);
 /* cpu_norm.c */
 void CPU_FN(rmsnorm_fwd)(pad_backend *be, void *out, void *rstd, const void *x, const void *w,
                          int N, int C, float eps);
