@@ -10,12 +10,14 @@
 
 static const char train_usage[] =
     "usage: pad tokenizer train --vocab-size N [--special TOKEN]... [--min-frequency N]\n"
-    "                           CORPUS... --out tokenizer.json\n"
+    "                           [--split-digits] CORPUS... --out tokenizer.json\n"
     "\n"
     "Trains a byte-level BPE tokenizer (GPT-2 pre-tokenizer, 256 byte symbols, then\n"
     "merges of the most frequent pairs) on the CORPUS files, each read as one text,\n"
     "and writes a Hugging Face tokenizer.json.  Specials take ids 0, 1, ... in the\n"
-    "order given; N counts them.\n";
+    "order given; N counts them.  --split-digits makes every digit a token of its\n"
+    "own (Hugging Face's Digits(individual_digits=True) before ByteLevel), which\n"
+    "helps small models copy numbers.\n";
 
 static const char encode_usage[] =
     "usage: pad tokenizer encode TOKENIZER [--special] (--text S | FILE)\n"
@@ -71,7 +73,7 @@ int cmd_tokenizer_train(int argc, char **argv)
         fputs(train_usage, stdout);
         return 0;
     }
-    pad_tokenizer_train_options opt = {0, 1, NULL, 0};
+    pad_tokenizer_train_options opt = {0, 1, NULL, 0, 0};
     const char **specials = calloc((size_t)argc, sizeof *specials);
     char **files = calloc((size_t)argc, sizeof *files);
     const char *out = NULL;
@@ -87,6 +89,8 @@ int cmd_tokenizer_train(int argc, char **argv)
             if (!has_value) rc = cli_usage_error(train_usage, "%s needs a value", argv[i]);
             else if (argv[i][2] == 's') specials[opt.nspecials++] = argv[++i];
             else out = argv[++i];
+        } else if (strcmp(argv[i], "--split-digits") == 0) {
+            opt.split_digits = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rc = cli_usage_error(train_usage, "unknown option '%s'", argv[i]);
         } else {

@@ -59,6 +59,7 @@ typedef struct pad_tokenizer_train_options {
     int min_frequency; /* values below 1 count as 1 */
     const char *const *specials;
     int nspecials;
+    int split_digits;  /* every digit a token of its own (HF's Digits pre-tokenizer) */
 } pad_tokenizer_train_options;
 
 typedef struct pad_tokenizer_trainer pad_tokenizer_trainer;

@@ -113,12 +113,30 @@ static pad_status read_added(pad_tokenizer *t, const cJSON *added, pad_error *er
     return PAD_OK;
 }
 
+/* Digits(individual_digits) before the ByteLevel step: the one Sequence of
+ * two that pad runs (a prefix space would be added to every digit, so that
+ * combination is refused). */
+static int is_digit_splitter(const cJSON *pre)
+{
+    const char *type = type_of(pre);
+    return type && strcmp(type, "Digits") == 0 && flag(pre, "individual_digits", 0);
+}
+
 static pad_status read_pre_tokenizer(pad_tokenizer *t, const cJSON *pre, pad_error *err)
 {
     const char *type = type_of(pre);
     if (type && strcmp(type, "Sequence") == 0) {
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(pre, "pretokenizers");
-        if (cJSON_GetArraySize(list) == 1) return read_pre_tokenizer(t, list->child, err);
+        int n = cJSON_GetArraySize(list);
+        if (n == 1) return read_pre_tokenizer(t, list->child, err);
+        if (n == 2 && is_digit_splitter(list->child)) {
+            pad_status st = read_pre_tokenizer(t, list->child->next, err);
+            if (!st && t->add_prefix_space)
+                return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer",
+                                   "%s", "Digits followed by ByteLevel with add_prefix_space is not supported");
+            t->split_digits = 1;
+            return st;
+        }
         type = "Sequence of several";
     }
     if (!type || strcmp(type, "ByteLevel") != 0)
@@ -229,6 +247,20 @@ static cJSON *byte_level(int add_prefix_space, int use_regex)
     return o;
 }
 
+static cJSON *pre_tokenizer(const pad_tokenizer *t)
+{
+    cJSON *bl = byte_level(t->add_prefix_space, t->use_regex);
+    if (!t->split_digits) return bl;
+    cJSON *seq = cJSON_CreateObject(), *digits = cJSON_CreateObject();
+    cJSON_AddStringToObject(seq, "type", "Sequence");
+    cJSON *list = cJSON_AddArrayToObject(seq, "pretokenizers");
+    cJSON_AddStringToObject(digits, "type", "Digits");
+    cJSON_AddBoolToObject(digits, "individual_digits", 1);
+    cJSON_AddItemToArray(list, digits);
+    cJSON_AddItemToArray(list, bl);
+    return seq;
+}
+
 static void add_special_piece(cJSON *list, cJSON *specials, const pad_tokenizer *t, int32_t id)
 {
     cJSON *piece = cJSON_CreateObject(), *sp = cJSON_AddObjectToObject(piece, "SpecialToken");
@@ -316,7 +348,7 @@ pad_status pad_tokenizer_save(const pad_tokenizer *t, const char *path, pad_erro
         cJSON_AddItemToArray(added, o);
     }
     cJSON_AddNullToObject(root, "normalizer");
-    cJSON_AddItemToObject(root, "pre_tokenizer", byte_level(t->add_prefix_space, t->use_regex));
+    cJSON_AddItemToObject(root, "pre_tokenizer", pre_tokenizer(t));
     cJSON_AddItemToObject(root, "post_processor", post_processor(t));
     cJSON_AddItemToObject(root, "decoder", byte_level(1, 1));
     cJSON_AddItemToObject(root, "model", model_json(t));

@@ -142,3 +142,15 @@ size_t pad_pretok_piece(const char *s, size_t len)
     if (pos == len || last == 0) return pos;
     return last;
 }
+
+size_t pad_pretok_next(const char *s, size_t len, int use_regex, int split_digits)
+{
+    if (split_digits) {
+        int clen;
+        if (next_char(s, len, &clen) == CLASS_NUMBER) return (size_t)clen;
+        size_t end = (size_t)clen;
+        while (end < len && next_char(s + end, len - end, &clen) != CLASS_NUMBER) end += (size_t)clen;
+        len = end;
+    }
+    return use_regex ? pad_pretok_piece(s, len) : len;
+}

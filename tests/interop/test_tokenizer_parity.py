@@ -118,9 +118,12 @@ def compare(name, pad_path, hf, texts, tmp, special=False):
     check(bad == 0, f"{name}: {bad} of {len(texts)} texts encode differently")
 
 
-def train_hf(corpus_path, vocab):
+def train_hf(corpus_path, vocab, split_digits=False):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if split_digits:
+        tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                     tok.pre_tokenizer])
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab, special_tokens=SPECIALS, min_frequency=1,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
@@ -128,13 +131,15 @@ def train_hf(corpus_path, vocab):
     return tok
 
 
-def train_pad(corpus_path, out, vocab):
-    cmd = [PAD, "tokenizer", "train", "--vocab-size", str(vocab)]
+def train_pad(corpus_path, out, vocab, extra=()):
+    cmd = [PAD, "tokenizer", "train", "--vocab-size", str(vocab), *extra]
     for s in SPECIALS:
         cmd += ["--special", s]
     cmd += [corpus_path, "--out", out]
     if os.path.exists(PAD) and subprocess.run(cmd, capture_output=True).returncode == 0:
         return "pad tokenizer train"
+    if extra:
+        raise RuntimeError(f"pad tokenizer train {' '.join(extra)} failed")
     subprocess.run([TOOL, "train", str(vocab), out, corpus_path] + SPECIALS, check=True)
     return "tok_tool train"
 
@@ -204,6 +209,20 @@ def main():
         with open(prefixed, "w") as f:
             json.dump(spec, f)
         compare("add_prefix_space", prefixed, Tokenizer.from_file(prefixed), held, tmp)
+
+        # Digits(individual_digits) then ByteLevel: trained by both, cross-loaded
+        numeric = held + ["x = 12345 + 0.5", "total_pages = 154", "٣٤٥ and ۱۲", "a1b22c333", " 7", "1 2  3",
+                          "\u00bd of 10\u00b2", "2024-11-24T20:41"]
+        hf_digits = train_hf(corpus, 400, split_digits=True)
+        hf_digits_path = os.path.join(tmp, "hf_digits.json")
+        hf_digits.save(hf_digits_path)
+        pad_digits_path = os.path.join(tmp, "pad_digits.json")
+        train_pad(corpus, pad_digits_path, 400, ["--split-digits"])
+        for name, path in (("digits hf-trained", hf_digits_path), ("digits pad-trained", pad_digits_path)):
+            ref = Tokenizer.from_file(path)
+            compare(name, path, ref, numeric, tmp)
+        one = Tokenizer.from_file(pad_digits_path).encode("total_pages = 154").tokens
+        check(one[-3:] == ["1", "5", "4"], f"every digit its own token ({one})")
 
         d, ref = roberta_dir(hf, tmp)
         texts = held + ["fill <extra_id_0> and<extra_id_12>then <extra_id_99>", "<extra_id_100>"]

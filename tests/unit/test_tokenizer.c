@@ -158,7 +158,7 @@ static void test_malformed(void)
 static void test_train(void)
 {
     const char *specials[] = {"<pad>", "</s>", "<s>", "<unk>"};
-    pad_tokenizer_train_options opt = {300, 2, specials, 4};
+    pad_tokenizer_train_options opt = {300, 2, specials, 4, 0};
     pad_tokenizer_trainer *tr;
     CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_OK);
     const char *docs[] = {"def solution():\n    eggs = 16\n    return eggs * 2\n</s>",
@@ -199,6 +199,53 @@ static void test_train(void)
     CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_ERR_INVALID);
 }
 
+/* Digits(individual_digits): "154" is three tokens however often it occurs,
+ * the flag survives a save and load, and it changes the hash. */
+static void test_split_digits(void)
+{
+    const char *specials[] = {"<pad>", "</s>"};
+    pad_tokenizer *t[2] = {NULL, NULL};
+    const char *doc = "total_pages = 154\n    pages = 154 - 49\n    x = 2024 * 154 \u0663\u0664\n";
+    for (int split = 0; split < 2; split++) {
+        pad_tokenizer_train_options opt = {300, 2, specials, 2, split};
+        pad_tokenizer_trainer *tr;
+        CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_OK);
+        for (int rep = 0; rep < 30; rep++) CHECK(pad_tokenizer_trainer_feed(tr, doc, strlen(doc), NULL) == PAD_OK);
+        CHECK(pad_tokenizer_trainer_finish(tr, &t[split], NULL) == PAD_OK);
+        pad_tokenizer_trainer_free(tr);
+    }
+    if (!t[0] || !t[1]) return;
+    CHECK(pad_tokenizer_token_id(t[0], "\xc4\xa0" "154") > 0);   /* merged without the flag */
+    CHECK(pad_tokenizer_token_id(t[1], "154") < 0 && pad_tokenizer_token_id(t[1], "\xc4\xa0" "1") < 0);
+    const char *path = check_tmp_path("digits.json");
+    CHECK(pad_tokenizer_save(t[1], path, NULL) == PAD_OK);
+    pad_tokenizer *back = NULL;
+    CHECK(pad_tokenizer_load(path, &back, NULL) == PAD_OK);
+    char h0[65], h1[65], h2[65];
+    pad_tokenizer_hash(t[0], h0);
+    pad_tokenizer_hash(t[1], h1);
+    if (back) pad_tokenizer_hash(back, h2);
+    CHECK(back && strcmp(h1, h2) == 0 && strcmp(h0, h1) != 0);
+    int32_t *ids = NULL;
+    size_t n = 0;
+    const char *q = "read 154 pages";
+    CHECK(back && pad_tokenizer_encode(back, q, strlen(q), 0, &ids, &n, NULL) == PAD_OK);
+    int digits = 0; /* one id per digit, each decoding to that digit alone */
+    for (size_t i = 0; i < n; i++) {
+        char *s = NULL;
+        size_t len = 0;
+        CHECK(pad_tokenizer_decode(back, &ids[i], 1, 0, &s, &len, NULL) == PAD_OK);
+        digits += len == 1 && s && s[0] >= '0' && s[0] <= '9';
+        free(s);
+    }
+    CHECK(digits == 3);
+    CHECK(back && roundtrip(back, doc, strlen(doc)));
+    free(ids);
+    pad_tokenizer_free(back);
+    pad_tokenizer_free(t[0]);
+    pad_tokenizer_free(t[1]);
+}
+
 static void test_sha256(void)
 {
     char hex[65];
@@ -225,5 +272,6 @@ int main(void)
     RUN(test_tiny_json);
     RUN(test_malformed);
     RUN(test_train);
+    RUN(test_split_digits);
     return check_finish();
 }
