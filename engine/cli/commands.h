@@ -16,6 +16,7 @@ int cmd_data_verify(int argc, char **argv);
 int cmd_data_synth(int argc, char **argv);
 int cmd_data_shard(int argc, char **argv);
 int cmd_data_inspect(int argc, char **argv);
+int cmd_data_inject(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);  /* dispatches to cmd_tokenizer_* */
 int cmd_tokenizer_train(int argc, char **argv);
 int cmd_tokenizer_encode(int argc, char **argv);

@@ -18,7 +18,7 @@ static const command commands[] = {
     {"export", cmd_export, "write a checkpoint as a Hugging Face directory (f32 or bf16)"},
     {"demo", cmd_demo, "train a tiny T5 on a toy task and watch the loss fall"},
     {"exec", cmd_exec, "run one reasoning program and print what solution() returns"},
-    {"data", cmd_data, "teacher data: synth, verify, shard, inspect"},
+    {"data", cmd_data, "teacher data: synth, verify, shard, inspect, inject"},
     {"tokenizer", cmd_tokenizer, "train a byte-level BPE tokenizer, or encode text with one"},
     {"run", cmd_run, "run a recipe's stages: synth, verify, shard, distill, eval"},
     {"validate", cmd_validate, "check a recipe completely without running it"},

@@ -36,6 +36,7 @@ static const cli_subcommand data_subs[] = {
     {"verify", cmd_data_verify, "run teacher programs and keep those that return the gold answer"},
     {"shard", cmd_data_shard, "tokenize verified rows into HDF5 training shards"},
     {"inspect", cmd_data_inspect, "show a shard directory's manifest, counts and examples"},
+    {"inject", cmd_data_inject, "inject errors into verified programs: refine rows with feedback"},
 };
 
 int cmd_data(int argc, char **argv)

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "data/refine.h"
 #include "data/teacher.h"
 #include "io/fs.h"
 #include "io/hdf5_shard.h"
@@ -335,19 +336,26 @@ static const char *string_field(const cJSON *row, const char *key)
 static pad_status add_row(builder *b, const cJSON *row, long line, pad_error *err)
 {
     shard_counts *c = &b->m->counts;
-    const char *question = string_field(row, "question"), *code = string_field(row, "code");
+    /* refine rows (data/inject.h): the target is `target`, the source the refine template */
+    int refine = !strcmp(b->o->kind, "refine");
+    const char *code_key = refine ? "target" : "code";
+    const char *question = string_field(row, "question"), *code = string_field(row, code_key);
     if (!question) return pad_error_set(err, PAD_ERR_FORMAT, "row has no string field 'question'");
     if (!code && strcmp(b->o->kind, "eval"))
-        return pad_error_set(err, PAD_ERR_FORMAT, "row has no string field 'code'");
+        return pad_error_set(err, PAD_ERR_FORMAT, "row has no string field '%s'", code_key);
     teacher_gold gold;
     pad_status st = teacher_row_gold(row, &gold, err);
     if (st) return st;
-    char *program = NULL, id[64];
+    char *program = NULL, *source = NULL, id[64];
     int solutions = 0;
-    if (code && (st = teacher_extract_program(code, strlen(code), &program, &solutions, err)))
+    if (refine && (st = refine_source_from_row(row, &source, err))) return st;
+    if (code && (st = teacher_extract_program(code, strlen(code), &program, &solutions, err))) {
+        free(source);
         return st;
+    }
     if (code && !program) {
         c->dropped_no_program++;
+        free(source);
         return PAD_OK;
     }
     if (program && b->o->strip_docstrings) teacher_strip_docstrings(program);
@@ -358,7 +366,7 @@ static pad_status add_row(builder *b, const cJSON *row, long line, pad_error *er
     int32_t *src = NULL, *tgt = NULL;
     size_t ns = 0, nt = 0;
     int drop = 0;
-    st = encode(b, question, b->o->max_source_len, &src, &ns, &c->truncated_source, &drop, err);
+    st = encode(b, source ? source : question, b->o->max_source_len, &src, &ns, &c->truncated_source, &drop, err);
     if (!st && program)
         st = encode(b, program, b->o->max_target_len, &tgt, &nt, &c->truncated_target, &drop, err);
     if (!st && drop) c->dropped_overlong++;
@@ -374,6 +382,7 @@ static pad_status add_row(builder *b, const cJSON *row, long line, pad_error *er
     free(src);
     free(tgt);
     free(program);
+    free(source);
     int64_t held = b->cur.col[HDF5_SHARD_SOURCE].count + b->cur.col[HDF5_SHARD_TARGET].count;
     if (!st && held >= b->o->shard_tokens) st = flush_shard(b, err);
     return st;

@@ -5,6 +5,9 @@
  * special tokens and the target ending in eos; text columns keep the
  * question, the program, the gold answer and the row's id.  Overlong
  * examples are truncated (eos kept last) or dropped, as asked, and counted.
+ * Kind `refine` reads refine rows (data/inject.h): source = the refine
+ * template (data/refine.h) of question, program and feedback, target = the
+ * row's `target`.
  * Shards close once they hold about `shard_tokens` tokens; each is written
  * under a temporary name and renamed, and the manifest, written last and
  * atomically, is what makes the directory complete. */
