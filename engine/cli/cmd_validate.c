@@ -36,7 +36,9 @@ static void print_model(const recipe *r)
 static void print_data(const recipe *r)
 {
     const recipe_tokenizer *t = &r->tokenizer;
-    if (t->kind == RECIPE_TOKENIZER_TRAIN) printf("  tokenizer: BPE trained on the teacher data, %d tokens\n", t->vocab_size);
+    if (t->kind == RECIPE_TOKENIZER_TRAIN)
+        printf("  tokenizer: BPE trained on the teacher data, %d tokens%s\n", t->vocab_size,
+               t->split_digits ? ", digits split" : "");
     else printf("  tokenizer: %s\n", t->kind == RECIPE_TOKENIZER_BYTES ? "bytes" : t->path);
     const recipe_data *d = &r->data;
     if (d->teacher_synth)

@@ -176,7 +176,7 @@ static pad_status open_tokenizer(run_ctx *c, pad_error *err)
     path_in(path, c, "tokenizer.json");
     if (file_exists(path)) return pad_tokenizer_load(path, &c->tok, err);
     static const char *const specials[] = {"<pad>", "</s>", "<unk>", "<s>"};
-    pad_tokenizer_train_options o = {t->vocab_size, t->min_frequency, specials, 4};
+    pad_tokenizer_train_options o = {t->vocab_size, t->min_frequency, specials, 4, t->split_digits};
     pad_tokenizer_trainer *tr = NULL;
     pad_status st = pad_tokenizer_trainer_new(&o, &tr, err);
     if (!st) st = feed_teacher(tr, c->verified[0], err);
@@ -351,6 +351,29 @@ static pad_status eval_model(run_ctx *c, const recipe_eval *e, pad_model **out, 
     return pad_error_set(err, PAD_ERR_CONFIG, "eval: no model to evaluate (no distill checkpoint in %s)", dir);
 }
 
+/* The eval stage's recipe fields as eval_run's options. */
+static void eval_options_from_recipe(const recipe_eval *e, eval_options *o)
+{
+    eval_options_default(o);
+    o->batch_size = e->batch_size;
+    o->max_new_tokens = e->max_new_tokens;
+    o->limit = (long)e->limit;
+    o->format = (eval_format)eval_format_parse(e->format);
+    o->decoding = e->decoding == RECIPE_DECODING_BEAM ? EVAL_BEAM
+                  : e->decoding == RECIPE_DECODING_SAMPLE ? EVAL_SAMPLE : EVAL_GREEDY;
+    o->beams = e->beams;
+    o->num_return = e->num_return;
+    o->length_penalty = e->length_penalty;
+    o->early_stopping = e->early_stopping;
+    o->temperature = e->temperature;
+    o->top_p = e->top_p;
+    o->seed = e->seed;
+    o->stepwise = e->stepwise;
+    o->step_mode = e->step_mode == RECIPE_STEP_PENALTY ? EVAL_STEP_PENALTY : EVAL_STEP_DROP;
+    o->step_penalty = e->step_penalty;
+    o->answer = e->answer == RECIPE_ANSWER_VOTE ? EVAL_ANSWER_VOTE : EVAL_ANSWER_BEST;
+}
+
 static pad_status stage_eval(run_ctx *c, const recipe_stage *s, pad_error *err)
 {
     const char *data = s->eval.split == RECIPE_SPLIT_TEST ? c->test : c->teacher[1];
@@ -361,10 +384,7 @@ static pad_status stage_eval(run_ctx *c, const recipe_stage *s, pad_error *err)
     if (!st) st = eval_model(c, &s->eval, &m, err);
     if (st) return st;
     eval_options o;
-    eval_options_default(&o);
-    o.batch_size = s->eval.batch_size;
-    o.max_new_tokens = s->eval.max_new_tokens;
-    o.limit = (long)s->eval.limit;
+    eval_options_from_recipe(&s->eval, &o);
     o.max_source_len = (int)c->r->data.max_source_len;
     char out[PATH_MAX_LEN];
     path_in(out, c, "eval");

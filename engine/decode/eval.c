@@ -1,19 +1,36 @@
+/* pad eval: settings, decoding with beam search, the answer choice, and
+ * the stage that ties reading, decoding, scoring and reporting together. */
 #include "decode/eval.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
+#include "decode/answer.h"
+#include "decode/beam.h"
+#include "decode/eval_internal.h"
+#include "decode/stepwise.h"
 
-#include "data/shard_build.h"
-#include "decode/greedy.h"
-#include "io/atomic_file.h"
-#include "io/fs.h"
-#include "io/hdf5_shard.h"
-#include "io/json_file.h"
+static const char *const decoding_names[EVAL_DECODING_COUNT] = {"greedy", "beam", "sample"};
+static const char *const step_mode_names[EVAL_STEP_MODE_COUNT] = {"drop", "penalty"};
+static const char *const answer_names[EVAL_ANSWER_COUNT] = {"best", "vote"};
+
+const char *eval_decoding_name(eval_decoding d)
+{
+    return d >= 0 && d < EVAL_DECODING_COUNT ? decoding_names[d] : "?";
+}
+
+const char *eval_step_mode_name(eval_step_mode m)
+{
+    return m >= 0 && m < EVAL_STEP_MODE_COUNT ? step_mode_names[m] : "?";
+}
+
+const char *eval_answer_name(eval_answer a)
+{
+    return a >= 0 && a < EVAL_ANSWER_COUNT ? answer_names[a] : "?";
+}
 
 void eval_options_default(eval_options *o)
 {
@@ -22,7 +39,57 @@ void eval_options_default(eval_options *o)
     o->max_new_tokens = 256;
     o->limit = 0;
     o->max_source_len = 512;
+    o->format = EVAL_FORMAT_AUTO;
     exec_limits_default(&o->limits);
+    o->decoding = EVAL_GREEDY;
+    o->beams = 1;
+    o->num_return = 1;
+    o->length_penalty = 1.0;
+    o->early_stopping = 0;
+    o->temperature = 1.0;
+    o->top_p = 1.0;
+    o->seed = 0;
+    o->stepwise = 0;
+    o->step_mode = EVAL_STEP_DROP;
+    o->step_penalty = -5.0;
+    o->answer = EVAL_ANSWER_BEST;
+}
+
+#define BAD(...) pad_error_set(err, PAD_ERR_INVALID, "eval: " __VA_ARGS__)
+
+static pad_status check_sizes(const eval_options *o, pad_error *err)
+{
+    if (o->batch_size < 1) return BAD("batch_size must be >= 1, got %d", o->batch_size);
+    if (o->max_new_tokens < 1) return BAD("max_new_tokens must be >= 1, got %d", o->max_new_tokens);
+    if (o->max_source_len < 1) return BAD("max_source_len must be >= 1, got %d", o->max_source_len);
+    if (o->limit < 0) return BAD("limit must be >= 0, got %ld", o->limit);
+    if (o->format < 0 || o->format >= EVAL_FORMAT_COUNT) return BAD("unknown data format %d", (int)o->format);
+    return PAD_OK;
+}
+
+pad_status eval_options_check(const eval_options *o, pad_error *err)
+{
+    pad_status st = check_sizes(o, err);
+    if (st) return st;
+    if (o->decoding < 0 || o->decoding >= EVAL_DECODING_COUNT) return BAD("unknown decoding %d", (int)o->decoding);
+    if (o->beams < 1) return BAD("beams must be >= 1, got %d", o->beams);
+    if (o->decoding != EVAL_BEAM && o->beams != 1)
+        return BAD("beams %d needs beam decoding (%s decodes one beam)", o->beams, eval_decoding_name(o->decoding));
+    if (o->num_return < 1) return BAD("num_return must be >= 1, got %d", o->num_return);
+    if (o->decoding == EVAL_BEAM && o->num_return > o->beams)
+        return BAD("num_return %d exceeds beams %d", o->num_return, o->beams);
+    if (o->decoding == EVAL_GREEDY && o->num_return != 1)
+        return BAD("greedy decoding returns one program, not num_return %d", o->num_return);
+    if (!isfinite(o->length_penalty)) return BAD("length_penalty must be a finite number");
+    if (!(o->temperature > 0) || !isfinite(o->temperature))
+        return BAD("temperature must be > 0, got %g", o->temperature);
+    if (!(o->top_p > 0 && o->top_p <= 1)) return BAD("top_p must be in (0, 1], got %g", o->top_p);
+    if (o->stepwise && o->decoding == EVAL_SAMPLE) return BAD("stepwise verification needs greedy or beam decoding");
+    if (o->step_mode < 0 || o->step_mode >= EVAL_STEP_MODE_COUNT) return BAD("unknown step mode %d", (int)o->step_mode);
+    if (!(o->step_penalty <= 0) || !isfinite(o->step_penalty))
+        return BAD("step_penalty must be <= 0, got %g", o->step_penalty);
+    if (o->answer < 0 || o->answer >= EVAL_ANSWER_COUNT) return BAD("unknown answer selection %d", (int)o->answer);
+    return PAD_OK;
 }
 
 static double now_s(void)
@@ -32,458 +99,223 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* ---- the report ---- */
-
-void eval_report_free(eval_report *r)
-{
-    for (long i = 0; r->results && i < r->count; i++) exec_result_free(&r->results[i]);
-    free(r->results);
-    free(r->is_correct);
-    free(r->classes);
-    memset(r, 0, sizeof *r);
-}
-
-double eval_accuracy(const eval_report *r)
-{
-    return r->count ? (double)r->correct / (double)r->count : 0.0;
-}
-
-double eval_executable_rate(const eval_report *r)
-{
-    return r->count ? (double)r->executable / (double)r->count : 0.0;
-}
-
-static pad_status count_class(eval_report *r, const char *name, pad_error *err)
-{
-    for (int i = 0; i < r->class_count; i++)
-        if (!strcmp(r->classes[i].name, name)) {
-            r->classes[i].count++;
-            return PAD_OK;
-        }
-    eval_class *c = realloc(r->classes, (size_t)(r->class_count + 1) * sizeof *c);
-    if (!c) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    r->classes = c;
-    eval_class *e = &c[r->class_count++];
-    snprintf(e->name, sizeof e->name, "%s", name);
-    e->count = 1;
-    return PAD_OK;
-}
-
-/* Files result i under its counters and class. */
-static pad_status classify(eval_report *r, long i, const teacher_gold *gold, pad_error *err)
-{
-    const exec_result *x = &r->results[i];
-    const char *cls;
-    r->outcomes[x->outcome]++;
-    switch (x->outcome) {
-    case EXEC_OK:
-        r->executable++;
-        r->is_correct[i] = teacher_answer_matches(x, gold);
-        if (r->is_correct[i]) r->correct++;
-        else r->wrong++;
-        cls = r->is_correct[i] ? "correct" : "wrong_answer";
-        break;
-    case EXEC_ERROR:
-        r->errors++;
-        cls = x->error_type[0] ? x->error_type : "error";
-        break;
-    case EXEC_UNSUPPORTED:
-        r->unsupported++;
-        cls = exec_outcome_name(x->outcome);
-        break;
-    case EXEC_NO_PROGRAM:
-        r->no_program++;
-        cls = exec_outcome_name(x->outcome);
-        break;
-    default:
-        r->limits++;
-        cls = exec_outcome_name(x->outcome);
-        break;
-    }
-    return count_class(r, cls, err);
-}
-
-pad_status eval_score(int n, const char *const *programs, const teacher_gold *golds,
-                      const exec_limits *lim, eval_report *r, pad_error *err)
-{
-    memset(r, 0, sizeof *r);
-    r->results = calloc((size_t)n + 1, sizeof *r->results);
-    r->is_correct = calloc((size_t)n + 1, sizeof *r->is_correct);
-    if (!r->results || !r->is_correct) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    double t0 = now_s();
-    pad_status st = PAD_OK;
-    for (int i = 0; !st && i < n; i++) {
-        st = exec_run(EXEC_BUILTIN, programs[i], strlen(programs[i]), lim, &r->results[i], err);
-        r->count++; /* counted even on failure, so eval_report_free frees it */
-        if (!st) st = classify(r, i, &golds[i], err);
-    }
-    r->exec_seconds = now_s() - t0;
-    return st;
-}
-
-/* ---- examples ---- */
-
-typedef struct eval_example {
-    char *id, *question;
-    teacher_gold gold;
-    int32_t *src;
-    int src_len;
-} eval_example;
-
-typedef struct eval_set {
-    eval_example *ex;
-    long count, cap;
-} eval_set;
-
-static void eval_set_free(eval_set *s)
-{
-    for (long i = 0; i < s->count; i++) {
-        free(s->ex[i].id);
-        free(s->ex[i].question);
-        free(s->ex[i].src);
-    }
-    free(s->ex);
-    memset(s, 0, sizeof *s);
-}
-
-/* A new zeroed slot at the end, or NULL when out of memory. */
-static eval_example *eval_set_push(eval_set *s)
-{
-    if (s->count == s->cap) {
-        long cap = s->cap ? 2 * s->cap : 64;
-        eval_example *e = realloc(s->ex, (size_t)cap * sizeof *e);
-        if (!e) return NULL;
-        s->ex = e;
-        s->cap = cap;
-    }
-    eval_example *e = &s->ex[s->count++];
-    memset(e, 0, sizeof *e);
-    return e;
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-/* The shard builder's source encoding: specials, eos last (appended when
- * the post-processor adds none), truncated to max_len keeping eos. */
-static pad_status encode_source(const pad_tokenizer *tok, const char *text, int max_len,
-                                eval_example *e, pad_error *err)
-{
-    size_t n = 0;
-    pad_status st = pad_tokenizer_encode(tok, text, strlen(text), 1, &e->src, &n, err);
-    if (st) return st;
-    int32_t eos = pad_tokenizer_eos_id(tok);
-    if (eos >= 0 && (n == 0 || e->src[n - 1] != eos)) {
-        int32_t *p = realloc(e->src, (n + 1) * sizeof *p);
-        if (!p) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-        e->src = p;
-        p[n++] = eos;
-    }
-    if ((long)n > max_len) {
-        n = (size_t)max_len;
-        if (eos >= 0) e->src[n - 1] = eos;
-    }
-    if (n == 0) return pad_error_set(err, PAD_ERR_FORMAT, "the question encodes to no tokens");
-    e->src_len = (int)n;
-    return PAD_OK;
-}
-
-static pad_status add_row(eval_set *s, const cJSON *row, long line, const pad_tokenizer *tok,
-                          const eval_options *o, pad_error *err)
-{
-    const cJSON *q = cJSON_GetObjectItemCaseSensitive(row, "question");
-    const cJSON *idv = cJSON_GetObjectItemCaseSensitive(row, "id");
-    if (!cJSON_IsString(q)) return pad_error_set(err, PAD_ERR_FORMAT, "row has no string field 'question'");
-    teacher_gold gold;
-    pad_status st = teacher_row_gold(row, &gold, err);
-    if (st) return st;
-    char id[64];
-    if (cJSON_IsString(idv)) snprintf(id, sizeof id, "%s", idv->valuestring);
-    else if (cJSON_IsNumber(idv)) snprintf(id, sizeof id, "%.17g", idv->valuedouble);
-    else snprintf(id, sizeof id, "line-%ld", line);
-    eval_example *e = eval_set_push(s);
-    if (!e) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    e->gold = gold;
-    e->id = dup_n(id, strlen(id));
-    e->question = dup_n(q->valuestring, strlen(q->valuestring));
-    if (!e->id || !e->question) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    return encode_source(tok, q->valuestring, o->max_source_len, e, err);
-}
-
-static int full(const eval_set *s, const eval_options *o) { return o->limit > 0 && s->count >= o->limit; }
-
-static pad_status load_jsonl(const char *path, const pad_tokenizer *tok, const eval_options *o,
-                             eval_set *s, pad_error *err)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        pad_error_set(err, PAD_ERR_IO, "cannot open the eval data");
-        return pad_error_file(err, path);
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long number = 0;
-    pad_status st = PAD_OK;
-    while (!st && !full(s, o) && (len = getline(&line, &cap, f)) >= 0) {
-        number++;
-        if (strspn(line, " \t\r\n") == (size_t)len) continue;
-        cJSON *row = NULL;
-        st = pad_json_parse(line, (size_t)len, &row, err);
-        if (!st && !cJSON_IsObject(row)) st = pad_error_set(err, PAD_ERR_FORMAT, "row is not an object");
-        if (!st) st = add_row(s, row, number, tok, o, err);
-        cJSON_Delete(row);
-        if (st) {
-            if (err) err->line = number;
-            pad_error_file(err, path);
-        }
-    }
-    free(line);
-    fclose(f);
-    return st;
-}
-
-/* Row i of a read shard: its source tokens and text columns. */
-static pad_status add_shard_row(eval_set *s, const hdf5_shard *h, int64_t i, pad_error *err)
-{
-    int64_t nq, na, ni, ns;
-    const char *q = hdf5_shard_text(h, HDF5_SHARD_QUESTION, i, &nq);
-    const char *a = hdf5_shard_text(h, HDF5_SHARD_ANSWER, i, &na);
-    const char *id = hdf5_shard_text(h, HDF5_SHARD_ID, i, &ni);
-    const int32_t *src = hdf5_shard_tokens(h, HDF5_SHARD_SOURCE, i, &ns);
-    if (ns < 1) return pad_error_set(err, PAD_ERR_FORMAT, "example %lld has no source tokens", (long long)i);
-    eval_example *e = eval_set_push(s);
-    if (!e) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    e->id = dup_n(id, (size_t)ni);
-    e->question = dup_n(q, (size_t)nq);
-    e->src = malloc((size_t)ns * sizeof *e->src);
-    if (!e->id || !e->question || !e->src) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    memcpy(e->src, src, (size_t)ns * sizeof *src);
-    e->src_len = (int)ns;
-    pad_status st = teacher_gold_from_text(a, (size_t)na, &e->gold, err);
-    if (st) pad_error_set(err, PAD_ERR_FORMAT, "example %lld (id %s) has no usable gold answer",
-                          (long long)i, e->id);
-    return st;
-}
-
-static pad_status load_shards(const char *dir, const pad_tokenizer *tok, const eval_options *o,
-                              eval_set *s, pad_error *err)
-{
-    shard_manifest man;
-    pad_status st = shard_manifest_load(dir, &man, err);
-    if (st) return st;
-    char hash[65];
-    pad_tokenizer_hash(tok, hash);
-    hdf5_shard_expect expect = {NULL, hash, pad_tokenizer_vocab_size(tok)};
-    for (int k = 0; !st && k < man.count && !full(s, o); k++) {
-        char *path = pad_path_join(dir, man.shards[k].file);
-        hdf5_shard h;
-        memset(&h, 0, sizeof h);
-        st = path ? hdf5_shard_read(path, &expect, 1, &h, err)
-                  : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-        if (!st && !h.has_text)
-            st = pad_error_set(err, PAD_ERR_FORMAT, "the shard has no text columns (question, answer)");
-        for (int64_t i = 0; !st && i < hdf5_shard_rows(&h) && !full(s, o); i++)
-            st = add_shard_row(s, &h, i, err);
-        if (st && path) pad_error_file(err, path);
-        hdf5_shard_free(&h);
-        free(path);
-    }
-    shard_manifest_free(&man);
-    return st;
-}
-
 /* ---- decoding ---- */
 
-/* Greedy programs for examples [first, first + n), decoded to text. */
-static pad_status decode_batch(pad_model *m, const pad_tokenizer *tok, const eval_set *s,
-                               long first, int n, const eval_options *o, char **programs,
-                               long *tokens, pad_error *err)
+/* What every batch shares: the beam settings, and how many times each
+ * prompt is repeated (sampling draws num_return programs per question as
+ * that many independent rows). */
+typedef struct eval_decoder {
+    pad_model *m;
+    const pad_tokenizer *tok;
+    beam_options beam;
+    int copies;
+    uint8_t *line_end;
+    stepwise_scorer *step;  /* NULL: plain beam search */
+} eval_decoder;
+
+static void beam_settings(const eval_options *o, const pad_tokenizer *tok, beam_options *b)
 {
-    const int32_t **rows = malloc((size_t)n * sizeof *rows);
-    int *lens = malloc((size_t)n * sizeof *lens), *out_len = malloc((size_t)n * sizeof *out_len);
-    int32_t *out = malloc((size_t)n * o->max_new_tokens * sizeof *out);
-    pad_status st = rows && lens && out_len && out ? PAD_OK
-                    : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    for (int i = 0; !st && i < n; i++) {
-        rows[i] = s->ex[first + i].src;
-        lens[i] = s->ex[first + i].src_len;
-    }
-    greedy_options g;
-    greedy_options_default(&g);
-    g.max_new_tokens = o->max_new_tokens;
-    g.eos_id = pad_tokenizer_eos_id(tok);
-    if (!st) st = greedy_generate(m, n, rows, lens, &g, out, out_len, err);
-    for (int i = 0; !st && i < n; i++) {
+    beam_options_default(b);
+    b->num_beams = o->decoding == EVAL_BEAM ? o->beams : 1;
+    b->num_return = o->decoding == EVAL_BEAM ? o->num_return : 1;
+    b->max_new_tokens = o->max_new_tokens;
+    b->length_penalty = (float)o->length_penalty;
+    b->early_stopping = o->early_stopping;
+    b->do_sample = o->decoding == EVAL_SAMPLE;
+    b->temperature = (float)o->temperature;
+    b->top_p = (float)o->top_p;
+    b->seed = o->seed;
+    b->eos_id = pad_tokenizer_eos_id(tok);
+}
+
+static int model_vocab(const pad_model *m)
+{
+    return m->config.arch == PAD_ARCH_T5 ? m->config.t5.vocab_size : m->config.gpt2.vocab_size;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const eval_candidate *)a)->score, y = ((const eval_candidate *)b)->score;
+    return (x < y) - (x > y);
+}
+
+/* Appends row q's hypotheses, decoded to text, to its question's candidates. */
+static pad_status add_candidates(const eval_decoder *d, const beam_result *res, int q, eval_choice *c,
+                                 pad_error *err)
+{
+    eval_candidate *more = realloc(c->cand, (size_t)(c->count + res->count[q] + 1) * sizeof *more);
+    if (!more) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    c->cand = more;
+    for (int h = 0; h < res->count[q]; h++) {
+        const beam_hyp *y = &res->hyps[q][h];
+        eval_candidate *x = &c->cand[c->count++];
+        memset(x, 0, sizeof *x);
+        x->score = y->score;
         size_t len;
-        *tokens += out_len[i];
-        st = pad_tokenizer_decode(tok, out + (size_t)i * o->max_new_tokens, (size_t)out_len[i], 1,
-                                  &programs[first + i], &len, err);
+        pad_status st = pad_tokenizer_decode(d->tok, y->tokens, (size_t)y->len, 1, &x->program, &len, err);
+        if (st) return st;
     }
-    free(rows);
+    return PAD_OK;
+}
+
+/* Decodes examples [first, first + n) into their candidates. */
+static pad_status decode_batch(const eval_decoder *d, const eval_set *s, long first, int n,
+                               eval_choice *choices, long *tokens, pad_error *err)
+{
+    int rows = n * d->copies;
+    const int32_t **src = malloc((size_t)rows * sizeof *src);
+    int *lens = malloc((size_t)rows * sizeof *lens);
+    beam_result res;
+    memset(&res, 0, sizeof res);
+    pad_status st = src && lens ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    for (int r = 0; !st && r < rows; r++) {
+        src[r] = s->ex[first + r / d->copies].src;
+        lens[r] = s->ex[first + r / d->copies].src_len;
+    }
+    beam_options b = d->beam;
+    /* each batch its own stream, so that copies of a prompt differ and a
+     * batch does not repeat the draws of the one before */
+    b.seed = d->beam.seed + (uint64_t)first * 0x9E3779B97F4A7C15ull;
+    if (!st) st = beam_generate(d->m, rows, src, lens, &b, &res, err);
+    for (int r = 0; !st && r < rows; r++) st = add_candidates(d, &res, r, &choices[first + r / d->copies], err);
+    for (int i = 0; !st && d->copies > 1 && i < n; i++) {
+        eval_choice *c = &choices[first + i];
+        qsort(c->cand, (size_t)c->count, sizeof *c->cand, by_score);
+    }
+    if (!st) *tokens += res.generated_tokens;
+    beam_result_free(&res);
+    free(src);
     free(lens);
-    free(out_len);
-    free(out);
     return st;
 }
 
-static pad_status decode_all(pad_model *m, const pad_tokenizer *tok, const eval_set *s,
-                             const eval_options *o, char **programs, long *tokens,
-                             pad_error *err)
+static pad_status decode_all(const eval_decoder *d, const eval_set *s, int batch, eval_choice *choices,
+                             long *tokens, pad_error *err)
 {
-    int V = m->config.arch == PAD_ARCH_T5 ? m->config.t5.vocab_size : m->config.gpt2.vocab_size;
-    if (pad_tokenizer_vocab_size(tok) > V)
-        return pad_error_set(err, PAD_ERR_INVALID,
-                             "the tokenizer has %d tokens but the model only %d",
-                             pad_tokenizer_vocab_size(tok), V);
     pad_status st = PAD_OK;
-    for (long first = 0; !st && first < s->count; first += o->batch_size) {
+    for (long first = 0; !st && first < s->count; first += batch) {
         long left = s->count - first;
-        int n = left < o->batch_size ? (int)left : o->batch_size;
-        st = decode_batch(m, tok, s, first, n, o, programs, tokens, err);
+        st = decode_batch(d, s, first, left < batch ? (int)left : batch, choices, tokens, err);
     }
     return st;
 }
 
-/* ---- outputs ---- */
+/* ---- the answer choice ---- */
 
-static cJSON *prediction_json(const eval_example *e, const char *program, const exec_result *x,
-                              int correct)
+/* The best returned program that runs, or the one most answers agree on
+ * (decode/answer.h).  A lone program needs no choice (eval_score runs it). */
+static pad_status choose(eval_choice *c, eval_answer how, const exec_limits *lim, pad_error *err)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "id", e->id);
-    cJSON_AddStringToObject(o, "question", e->question);
-    cJSON_AddStringToObject(o, "program", program);
-    if (x->value_str) cJSON_AddStringToObject(o, "answer", x->value_str);
-    else cJSON_AddNullToObject(o, "answer");
-    cJSON_AddStringToObject(o, "gold", e->gold.text);
-    cJSON_AddStringToObject(o, "outcome", exec_outcome_name(x->outcome));
-    cJSON_AddStringToObject(o, "error_type", x->error_type);
-    cJSON_AddStringToObject(o, "error_message", x->error_message);
-    cJSON_AddBoolToObject(o, "correct", correct);
-    return o;
-}
-
-static pad_status write_predictions(const char *path, const eval_set *s, char *const *programs,
-                                    const eval_report *r, pad_error *err)
-{
-    size_t len = 0, cap = 1 << 16;
-    char *buf = malloc(cap);
-    pad_status st = buf ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    for (long i = 0; !st && i < s->count; i++) {
-        cJSON *o = prediction_json(&s->ex[i], programs[i], &r->results[i], r->is_correct[i]);
-        char *line = o ? cJSON_PrintUnformatted(o) : NULL;
-        cJSON_Delete(o);
-        size_t n = line ? strlen(line) : 0;
-        if (line && len + n + 1 > cap) {
-            while (len + n + 1 > cap) cap *= 2;
-            char *b = realloc(buf, cap);
-            if (b) buf = b;
-            else cap = 0;
-        }
-        if (!line || !cap) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-        else {
-            memcpy(buf + len, line, n);
-            len += n;
-            buf[len++] = '\n';
-        }
-        free(line);
+    c->chosen = 0;
+    if (c->count < 2) return PAD_OK;
+    const char **programs = malloc((size_t)c->count * sizeof *programs);
+    float *scores = malloc((size_t)c->count * sizeof *scores);
+    pad_status st = programs && scores ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    for (int k = 0; !st && k < c->count; k++) {
+        programs[k] = c->cand[k].program;
+        scores[k] = (float)c->cand[k].score;
     }
-    if (!st) st = pad_atomic_write(path, buf, len, err);
-    free(buf);
-    return st;
-}
-
-static cJSON *summary_json(const eval_report *r, const char *data, const eval_options *o)
-{
-    cJSON *j = cJSON_CreateObject(), *outcomes = cJSON_CreateObject(), *classes = cJSON_CreateObject();
-    double secs = r->decode_seconds > 0 ? r->decode_seconds : 1e-9;
-    cJSON_AddStringToObject(j, "data", data);
-    cJSON_AddStringToObject(j, "decoding", "greedy");
-    cJSON_AddNumberToObject(j, "count", (double)r->count);
-    cJSON_AddNumberToObject(j, "correct", (double)r->correct);
-    cJSON_AddNumberToObject(j, "accuracy", eval_accuracy(r));
-    cJSON_AddNumberToObject(j, "executable", (double)r->executable);
-    cJSON_AddNumberToObject(j, "executable_rate", eval_executable_rate(r));
-    cJSON_AddNumberToObject(j, "wrong_answer", (double)r->wrong);
-    cJSON_AddNumberToObject(j, "errors", (double)r->errors);
-    cJSON_AddNumberToObject(j, "unsupported", (double)r->unsupported);
-    cJSON_AddNumberToObject(j, "limits", (double)r->limits);
-    cJSON_AddNumberToObject(j, "no_program", (double)r->no_program);
-    for (int k = 0; k < EXEC_OUTCOME_COUNT; k++)
-        cJSON_AddNumberToObject(outcomes, exec_outcome_name((exec_outcome)k), (double)r->outcomes[k]);
-    cJSON_AddItemToObject(j, "outcomes", outcomes);
-    for (int k = 0; k < r->class_count; k++)
-        cJSON_AddNumberToObject(classes, r->classes[k].name, (double)r->classes[k].count);
-    cJSON_AddItemToObject(j, "classes", classes);
-    cJSON_AddNumberToObject(j, "generated_tokens", (double)r->generated_tokens);
-    cJSON_AddNumberToObject(j, "decode_seconds", r->decode_seconds);
-    cJSON_AddNumberToObject(j, "exec_seconds", r->exec_seconds);
-    cJSON_AddNumberToObject(j, "questions_per_s", (double)r->count / secs);
-    cJSON_AddNumberToObject(j, "tokens_per_s", (double)r->generated_tokens / secs);
-    cJSON_AddNumberToObject(j, "batch_size", o->batch_size);
-    cJSON_AddNumberToObject(j, "max_new_tokens", o->max_new_tokens);
-    return j;
-}
-
-static pad_status write_outputs(const char *out_dir, const char *data, const eval_set *s,
-                                char *const *programs, const eval_report *r,
-                                const eval_options *o, pad_error *err)
-{
-    char *pred = pad_path_join(out_dir, EVAL_PREDICTIONS_FILE);
-    char *sum = pad_path_join(out_dir, EVAL_SUMMARY_FILE);
-    cJSON *j = summary_json(r, data, o);
-    pad_status st = pred && sum && j ? pad_mkdir_p(out_dir, err)
-                                     : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    if (!st) st = write_predictions(pred, s, programs, r, err);
-    if (!st) st = pad_json_save(sum, j, err); /* last: its presence means the stage finished */
-    cJSON_Delete(j);
-    free(pred);
-    free(sum);
+    answer_choice a;
+    memset(&a, 0, sizeof a);
+    if (!st) st = answer_choose(how == EVAL_ANSWER_VOTE ? ANSWER_VOTE : ANSWER_BEST, c->count, programs, scores,
+                                lim, &a, err);
+    if (!st) {
+        c->chosen = a.index;
+        c->runnable = a.runnable;
+        c->votes = a.votes;
+    }
+    exec_result_free(&a.result);
+    free(programs);
+    free(scores);
     return st;
 }
 
 /* ---- the stage ---- */
 
-static pad_status check_options(const eval_options *o, pad_error *err)
+static pad_status decoder_init(eval_decoder *d, pad_model *m, const pad_tokenizer *tok, const eval_options *o,
+                               pad_error *err)
 {
-    if (o->batch_size < 1) return pad_error_set(err, PAD_ERR_INVALID, "eval: batch size must be >= 1");
-    if (o->max_new_tokens < 1) return pad_error_set(err, PAD_ERR_INVALID, "eval: max_new_tokens must be >= 1");
-    if (o->max_source_len < 1) return pad_error_set(err, PAD_ERR_INVALID, "eval: max_source_len must be >= 1");
-    if (o->limit < 0) return pad_error_set(err, PAD_ERR_INVALID, "eval: limit must be >= 0");
-    return PAD_OK;
+    memset(d, 0, sizeof *d);
+    int V = model_vocab(m);
+    if (pad_tokenizer_vocab_size(tok) > V)
+        return pad_error_set(err, PAD_ERR_INVALID, "the tokenizer has %d tokens but the model only %d",
+                             pad_tokenizer_vocab_size(tok), V);
+    d->m = m;
+    d->tok = tok;
+    d->copies = o->decoding == EVAL_SAMPLE ? o->num_return : 1;
+    beam_settings(o, tok, &d->beam);
+    if (!o->stepwise) return PAD_OK;
+    stepwise_options so;
+    stepwise_options_default(&so);
+    so.mode = o->step_mode == EVAL_STEP_PENALTY ? STEPWISE_PENALTY : STEPWISE_DROP;
+    so.penalty = (float)o->step_penalty;
+    so.limits = o->limits;
+    pad_status st = stepwise_line_ends(tok, V, &d->line_end, err);
+    if (!st) st = stepwise_new(tok, &so, &d->step, err);
+    if (!st) {
+        d->beam.line_end = d->line_end;
+        d->beam.scorer = stepwise_beam_scorer(d->step);
+    }
+    return st;
+}
+
+static void decoder_free(eval_decoder *d)
+{
+    free(d->line_end);
+    stepwise_free(d->step);
+    memset(d, 0, sizeof *d);
+}
+
+/* Decodes every example and chooses its program. */
+static pad_status decode_and_choose(pad_model *m, const pad_tokenizer *tok, const eval_set *s,
+                                    const eval_options *o, eval_choice *choices, eval_report *r,
+                                    pad_error *err)
+{
+    eval_decoder d;
+    pad_status st = decoder_init(&d, m, tok, o, err);
+    long tokens = 0;
+    double t0 = now_s();
+    if (!st) st = decode_all(&d, s, o->batch_size, choices, &tokens, err);
+    r->decode_seconds = now_s() - t0;
+    r->generated_tokens = tokens;
+    if (d.step) {
+        stepwise_stats ss = stepwise_get_stats(d.step);
+        r->step_checks = ss.calls;
+        r->step_runs = ss.runs;
+        r->step_failures = ss.failures;
+    }
+    for (long i = 0; !st && i < s->count; i++) st = choose(&choices[i], o->answer, &o->limits, err);
+    decoder_free(&d);
+    return st;
 }
 
 pad_status eval_run(pad_model *m, const pad_tokenizer *tok, const char *data, const char *out_dir,
                     const eval_options *o, eval_report *r, pad_error *err)
 {
     memset(r, 0, sizeof *r);
-    eval_set s = {0};
-    pad_status st = check_options(o, err);
-    pad_path_kind kind = pad_path_kind_of(data);
-    if (!st && kind == PAD_PATH_DIR) st = load_shards(data, tok, o, &s, err);
-    else if (!st) st = load_jsonl(data, tok, o, &s, err);
-    char **programs = st ? NULL : calloc((size_t)s.count + 1, sizeof *programs);
-    if (!st && !programs) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    long tokens = 0;
-    double t0 = now_s();
-    if (!st) st = decode_all(m, tok, &s, o, programs, &tokens, err);
-    double decode_s = now_s() - t0;
-    teacher_gold *golds = st ? NULL : malloc(((size_t)s.count + 1) * sizeof *golds);
-    if (!st && !golds) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    for (long i = 0; !st && i < s.count; i++) golds[i] = s.ex[i].gold;
-    if (!st) st = eval_score((int)s.count, (const char *const *)programs, golds, &o->limits, r, err);
-    r->generated_tokens = tokens;
-    r->decode_seconds = decode_s;
-    if (!st) st = write_outputs(out_dir, data, &s, programs, r, o, err);
-    for (long i = 0; programs && i < s.count; i++) free(programs[i]);
+    eval_set s;
+    memset(&s, 0, sizeof s);
+    pad_status st = eval_options_check(o, err);
+    if (!st) st = eval_set_load(data, tok, o, &s, err);
+    eval_choice *choices = st ? NULL : calloc((size_t)s.count + 1, sizeof *choices);
+    const char **programs = st ? NULL : calloc((size_t)s.count + 1, sizeof *programs);
+    teacher_gold *golds = st ? NULL : calloc((size_t)s.count + 1, sizeof *golds);
+    if (!st && (!choices || !programs || !golds)) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    eval_report dec;
+    memset(&dec, 0, sizeof dec);
+    if (!st) st = decode_and_choose(m, tok, &s, o, choices, &dec, err);
+    for (long i = 0; !st && i < s.count; i++) {
+        programs[i] = choices[i].count ? choices[i].cand[choices[i].chosen].program : "";
+        golds[i] = s.ex[i].gold;
+    }
+    if (!st) st = eval_score((int)s.count, programs, golds, &o->limits, r, err);
+    r->generated_tokens = dec.generated_tokens;
+    r->decode_seconds = dec.decode_seconds;
+    r->step_checks = dec.step_checks;
+    r->step_runs = dec.step_runs;
+    r->step_failures = dec.step_failures;
+    if (!st) st = eval_write_outputs(out_dir, data, &s, choices, r, o, err);
+    eval_choices_free(choices, s.count);
     free(programs);
     free(golds);
     eval_set_free(&s);

@@ -53,6 +53,7 @@ typedef struct recipe_tokenizer {
     const char *path;       /* RECIPE_TOKENIZER_FILE */
     int vocab_size;         /* RECIPE_TOKENIZER_TRAIN: specials included */
     int min_frequency;      /* RECIPE_TOKENIZER_TRAIN */
+    int split_digits;       /* RECIPE_TOKENIZER_TRAIN: every digit a token */
 } recipe_tokenizer;
 
 typedef struct recipe_model {
@@ -121,7 +122,9 @@ typedef struct recipe_distill {
 
 typedef enum recipe_eval_split { RECIPE_SPLIT_TEST = 0, RECIPE_SPLIT_VALIDATION } recipe_eval_split;
 typedef enum recipe_checkpoint { RECIPE_CHECKPOINT_BEST = 0, RECIPE_CHECKPOINT_LAST } recipe_checkpoint;
-typedef enum recipe_decoding { RECIPE_DECODING_GREEDY = 0 } recipe_decoding;
+typedef enum recipe_decoding { RECIPE_DECODING_GREEDY = 0, RECIPE_DECODING_BEAM, RECIPE_DECODING_SAMPLE } recipe_decoding;
+typedef enum recipe_step_mode { RECIPE_STEP_DROP = 0, RECIPE_STEP_PENALTY } recipe_step_mode;
+typedef enum recipe_answer { RECIPE_ANSWER_BEST = 0, RECIPE_ANSWER_VOTE } recipe_answer;
 
 typedef struct recipe_eval {
     recipe_eval_split split;
@@ -131,6 +134,17 @@ typedef struct recipe_eval {
     int64_t limit;            /* examples evaluated; 0: all */
     int batch_size;
     exec_engine executor;
+    const char *format;       /* "auto", "gsm8k", "svamp", "asdiv", "multiarith" */
+    int beams;                /* decoding beam: the width */
+    int num_return;           /* programs kept per question */
+    double length_penalty;
+    int early_stopping;
+    double temperature, top_p; /* decoding sample */
+    uint64_t seed;            /* decoding sample */
+    int stepwise;             /* run each finished line's program prefix */
+    recipe_step_mode step_mode;
+    double step_penalty;      /* step_mode penalty: added to a failing beam's log-probability */
+    recipe_answer answer;     /* best runnable returned program, or a vote over their answers */
 } recipe_eval;
 
 typedef struct recipe_stage {

@@ -152,6 +152,27 @@ static void check_output_dir(cJSON *root, recipe_issues *is)
     if (!cJSON_AddStringToObject(root, "output_dir", dir)) is->out_of_memory = 1;
 }
 
+/* What ties an eval stage's decoding fields together. */
+static void check_eval_fields(const cJSON *stage, const char *path, recipe_issues *is)
+{
+    char sub[RECIPE_PATH_LEN];
+    int decoding = recipe_choice_index(get(stage, "decoding"), (const char *const[]){"greedy", "beam", "sample", NULL});
+    const cJSON *beams = get(stage, "beams"), *ret = get(stage, "num_return");
+    recipe_path_key(sub, path, "beams");
+    if (decoding >= 0 && decoding != RECIPE_DECODING_BEAM && cJSON_IsNumber(beams) && beams->valuedouble != 1)
+        recipe_issue_add(is, sub, "%s decoding uses one beam: set decoding \"beam\" for %.15g",
+                         decoding == RECIPE_DECODING_GREEDY ? "greedy" : "sample", beams->valuedouble);
+    recipe_path_key(sub, path, "num_return");
+    if (decoding == RECIPE_DECODING_BEAM && cJSON_IsNumber(beams) && cJSON_IsNumber(ret) &&
+        ret->valuedouble > beams->valuedouble)
+        recipe_issue_add(is, sub, "must be <= beams (%.15g), got %.15g", beams->valuedouble, ret->valuedouble);
+    if (decoding == RECIPE_DECODING_GREEDY && cJSON_IsNumber(ret) && ret->valuedouble != 1)
+        recipe_issue_add(is, sub, "greedy decoding returns one program, got %.15g", ret->valuedouble);
+    recipe_path_key(sub, path, "stepwise");
+    if (decoding == RECIPE_DECODING_SAMPLE && cJSON_IsTrue(get(stage, "stepwise")))
+        recipe_issue_add(is, sub, "step-wise verification needs decoding \"greedy\" or \"beam\"");
+}
+
 /* One stage's own fields; returns its type, or -1. */
 static int check_stage_fields(cJSON *stage, const char *path, recipe_issues *is)
 {
@@ -171,6 +192,7 @@ static int check_stage_fields(cJSON *stage, const char *path, recipe_issues *is)
                                   "\"eval\", got \"%s\"", type->valuestring);
     if (t < 0) return -1;
     recipe_check_object(stage, &recipe_stage_schemas[t], path, is);
+    if (t == RECIPE_STAGE_EVAL) check_eval_fields(stage, path, is);
     if (t != RECIPE_STAGE_DISTILL) return t;
     const cJSON *dropout = get(stage, "dropout");
     recipe_path_key(sub, path, "dropout");
@@ -309,6 +331,23 @@ static void fill_distill(const cJSON *s, recipe_distill *d)
     d->log_every = (int64_t)num(s, "log_every");
 }
 
+static void fill_eval_decoding(const cJSON *s, recipe_eval *e)
+{
+    const recipe_schema *eval = &recipe_stage_schemas[RECIPE_STAGE_EVAL];
+    e->format = get_str(s, "format");
+    e->beams = (int)num(s, "beams");
+    e->num_return = (int)num(s, "num_return");
+    e->length_penalty = num(s, "length_penalty");
+    e->early_stopping = cJSON_IsTrue(get(s, "early_stopping"));
+    e->temperature = num(s, "temperature");
+    e->top_p = num(s, "top_p");
+    e->seed = (uint64_t)num(s, "seed");
+    e->stepwise = cJSON_IsTrue(get(s, "stepwise"));
+    e->step_mode = (recipe_step_mode)pick(s, "step_mode", choices_of(eval, "step_mode"));
+    e->step_penalty = num(s, "step_penalty");
+    e->answer = (recipe_answer)pick(s, "answer", choices_of(eval, "answer"));
+}
+
 static void fill_stage(const cJSON *s, int index, recipe_stage *st)
 {
     const recipe_schema *eval = &recipe_stage_schemas[RECIPE_STAGE_EVAL];
@@ -330,6 +369,7 @@ static void fill_stage(const cJSON *s, int index, recipe_stage *st)
         st->eval.limit = (int64_t)num(s, "limit");
         st->eval.batch_size = (int)num(s, "batch_size");
         st->eval.executor = (exec_engine)pick(s, "executor", choices_of(eval, "executor"));
+        fill_eval_decoding(s, &st->eval);
         break;
     default: break;
     }
@@ -363,6 +403,7 @@ static void fill_tokenizer(const cJSON *t, recipe_tokenizer *out)
         out->kind = RECIPE_TOKENIZER_TRAIN;
         out->vocab_size = (int)num(train, "vocab_size");
         out->min_frequency = (int)num(train, "min_frequency");
+        out->split_digits = cJSON_IsTrue(get(train, "split_digits"));
     } else if (strcmp(t->valuestring, "bytes") == 0) {
         out->kind = RECIPE_TOKENIZER_BYTES;
     } else {

@@ -30,7 +30,10 @@ static const char *const overlongs[] = {"truncate", "drop", NULL};
 static const char *const executors[] = {"builtin", "python", NULL};
 static const char *const decays[] = {"constant", "linear", "cosine", NULL}; /* pad_decay order */
 static const char *const splits[] = {"test", "validation", NULL};
-static const char *const decodings[] = {"greedy", NULL};
+static const char *const decodings[] = {"greedy", "beam", "sample", NULL}; /* recipe_decoding order */
+static const char *const step_modes[] = {"drop", "penalty", NULL};
+static const char *const answers[] = {"best", "vote", NULL};
+static const char *const eval_formats[] = {"auto", "gsm8k", "svamp", "asdiv", "multiarith", NULL};
 static const char *const checkpoints[] = {"best", "last", NULL};
 static const char *const t5_ffn[] = {"relu", "gated-gelu", NULL};
 static const char *const gpt2_act[] = {"gelu_new", "gelu_pytorch_tanh", NULL};
@@ -68,6 +71,7 @@ const recipe_schema recipe_model_schema = SCHEMA(model_fields);
 static const recipe_field tokenizer_train_fields[] = {
     {.key = "vocab_size", .kind = RK_INT, .required = 1, .min = 260, .max = 1 << 20},
     INT_("min_frequency", "2", 1, 1e9),
+    BOOL_("split_digits", "false"),
 };
 static const recipe_schema tokenizer_train_schema = SCHEMA(tokenizer_train_fields);
 static const recipe_field tokenizer_object_fields[] = {
@@ -146,6 +150,18 @@ static const recipe_field eval_stage_fields[] = {
     INT_("limit", "0", 0, BIG),
     INT_("batch_size", "32", 1, 65536),
     ENUM_("executor", "\"builtin\"", executors),
+    ENUM_("format", "\"auto\"", eval_formats),
+    INT_("beams", "1", 1, BIG),
+    INT_("num_return", "1", 1, BIG),
+    NUM_("length_penalty", "1.0", -1e6, 1e6, 0, 0),
+    BOOL_("early_stopping", "false"),
+    POS_("temperature", "1.0"),
+    NUM_("top_p", "1.0", 0, 1, 1, 0),
+    INT_("seed", "0", 0, BIG),
+    BOOL_("stepwise", "false"),
+    ENUM_("step_mode", "\"drop\"", step_modes),
+    NUM_("step_penalty", "-5.0", -1e6, 0, 0, 0),
+    ENUM_("answer", "\"best\"", answers),
 };
 const recipe_schema recipe_stage_schemas[RECIPE_STAGE_TYPE_COUNT] = {
     SCHEMA(synth_stage_fields), SCHEMA(verify_stage_fields), SCHEMA(shard_stage_fields),

@@ -36,7 +36,7 @@ expect_exit "no tokenizer" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl"
 expect_exit "batch 0" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl" --tokenizer bytes --batch 0
 expect_exit "batch not a number" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl" --tokenizer bytes --batch x
 expect_exit "bad backend" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl" --tokenizer bytes --backend tpu
-expect_exit "unknown option" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl" --tokenizer bytes --beams 4
+expect_exit "unknown option" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl" --tokenizer bytes --bogus 4
 expect_exit "option without value" 2 "$PAD" eval "$TMP/ckpt" "$TMP/q.jsonl" --tokenizer
 expect_exit "three positionals" 2 "$PAD" eval a b c --tokenizer bytes
 
