@@ -318,8 +318,11 @@ static pad_status run_loop(trainer *t, pad_error *err)
         t->state.step++;
         t->res->last_loss = r.loss;
         st = report(t, &r, err);
-        if (!st && o->eval_every && o->val_dir && t->state.step % o->eval_every == 0)
-            st = validate(t, err);
+        /* the last step validates too: otherwise the best model could never
+         * be the final one when eval_every does not divide the step count */
+        int eval_due = o->eval_every && o->val_dir &&
+                       (t->state.step % o->eval_every == 0 || t->state.step == t->total);
+        if (!st && eval_due) st = validate(t, err);
         int stop = pad_signals_stop_requested() != 0;
         t->res->stopped_early = patience_out(t);
         int due = (o->checkpoint_every && t->state.step % o->checkpoint_every == 0) || stop ||

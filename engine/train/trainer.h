@@ -49,7 +49,7 @@ typedef struct pad_train_options {
     int dropout;                 /* 1: model->training during training steps */
     float label_smoothing;       /* training loss only; validation loss stays plain */
     uint64_t seed;               /* the dropout stream */
-    int eval_every;              /* steps between validations; 0: none */
+    int eval_every;              /* steps between validations, and the last step; 0: none */
     int patience;                /* stop after this many validations without a new best; 0: never */
     int checkpoint_every;        /* 0: only at the end (and on interrupt) */
     int keep_checkpoints;        /* keep the newest k complete ones; 0: all */
