@@ -93,5 +93,6 @@ pad_backend *CPU_FN(backend_create)(pad_error *err)
     be->stat_dtype = REAL_DTYPE;
     be->ops = &cpu_ops;
     be->impl = NULL;
+    CPU_FN(blas_single_threaded)();
     return be;
 }

@@ -53,6 +53,8 @@ void CPU_FN(layernorm_bwd)(pad_backend *be, void *dx, void *dw, void *db, const 
                            const void *x, const void *w, const void *mean, const void *rstd,
                            int N, int C);
 /* cpu_matmul.c */
+/* BLAS threads off: matmuls split rows over OpenMP threads instead. */
+void CPU_FN(blas_single_threaded)(void);
 void CPU_FN(matmul_fwd)(pad_backend *be, void *out, const void *x, const void *w,
                         pad_weight_layout layout, const void *bias, int N, int C, int OC);
 void CPU_FN(matmul_bwd)(pad_backend *be, void *dx, void *dw, void *dbias, const void *dout,
