@@ -7,7 +7,15 @@ cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 shift || true
 
-packages=(build-essential cmake pkg-config libcjson-dev libhdf5-dev libopenblas-dev)
+packages=(build-essential cmake pkg-config libcjson-dev libhdf5-dev libopenblas-dev
+          openmpi-bin libopenmpi-dev) # MPI: pad launch, data-parallel training
+# NCCL (multi-GPU collectives) is needed only where the CUDA backend is
+# built, and comes from NVIDIA's repository (libnccl-dev): offered, not forced.
+if { command -v nvcc > /dev/null || [ -x /usr/local/cuda/bin/nvcc ]; } &&
+   [ ! -e /usr/local/cuda/include/nccl.h ] && [ ! -e /usr/include/nccl.h ]; then
+  if apt-cache show libnccl-dev > /dev/null 2>&1; then packages+=(libnccl-dev)
+  else echo "setup: CUDA without NCCL: multi-GPU training needs libnccl-dev (NVIDIA's apt repository)"; fi
+fi
 # a python3 from elsewhere (pyenv, conda) that can make a venv will do
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3 python3-venv)
 missing=()

@@ -18,6 +18,7 @@ static const char usage[] =
     "                [--stepwise [--step-mode drop|penalty] [--step-penalty X]]\n"
     "                [--answer best|vote] [--batch N] [--max-new-tokens N]\n"
     "                [--max-source-len N] [--backend cpu|cuda|auto]\n"
+    "                [--refine R [--refine-mode failed|all] [--refine-max-source-len N]]\n"
     "\n"
     "Generates programs for every question of DATA with the checkpoint CKPT (a pad\n"
     "or Hugging Face T5/GPT-2 directory), runs them with the built-in executor and\n"
@@ -49,12 +50,21 @@ static const char usage[] =
     "  --max-new-tokens  program length limit in tokens (default 256)\n"
     "  --max-source-len  question length limit in tokens, eos included (default 512)\n"
     "  --backend         cpu (default), cuda or auto\n"
+    "refinement (docs/REFINE.md):\n"
+    "  --refine          give a failing program (no value: an error or a limit)\n"
+    "                    back to the model with the executor's feedback, in the\n"
+    "                    refine template, up to R times while it still fails;\n"
+    "                    decoded as above\n"
+    "  --refine-mode     failed (default): only programs that fail; all: every\n"
+    "                    program gets a first round\n"
+    "  --refine-max-source-len  refine prompt limit in tokens, eos included\n"
+    "                    (default: --max-source-len)\n"
     "Exit 1 on an error, 2 on a usage error.\n";
 
 typedef struct eval_args {
     const char *ckpt, *data, *tokenizer, *out, *backend;
     eval_options o;
-    int beams_set, sample, stepwise_set, sample_only, stepwise_only;
+    int beams_set, sample, stepwise_set, sample_only, stepwise_only, refine_only;
 } eval_args;
 
 static int parse_count(const char *flag, const char *val, long lo, long *out)
@@ -102,7 +112,7 @@ static int parse_switch(const char *f, eval_args *a)
 static const char *const valued_flags[] = {
     "--tokenizer", "--out", "--backend", "--format", "--batch", "--max-new-tokens", "--max-source-len",
     "--limit", "--beams", "--num-return", "--length-penalty", "--temperature", "--top-p", "--seed",
-    "--step-mode", "--step-penalty", "--answer", NULL,
+    "--step-mode", "--step-penalty", "--answer", "--refine", "--refine-mode", "--refine-max-source-len", NULL,
 };
 
 static int takes_value(const char *f)
@@ -117,6 +127,7 @@ static int parse_valued(const char *f, const char *val, eval_args *a)
 {
     static const char *const formats[] = {"auto", "gsm8k", "svamp", "asdiv", "multiarith", NULL};
     static const char *const modes[] = {"drop", "penalty", NULL}, *const answers[] = {"best", "vote", NULL};
+    static const char *const refine_modes[] = {"failed", "all", NULL};
     eval_options *o = &a->o;
     long n = 0;
     double x = 0;
@@ -152,6 +163,12 @@ static int parse_valued(const char *f, const char *val, eval_args *a)
         if (!(bad = parse_real(f, val, -1e6, 0, 0, &x))) o->step_penalty = x, a->stepwise_only = 1;
     } else if (!strcmp(f, "--answer")) {
         if (!(bad = parse_choice(f, val, answers, &c))) o->answer = (eval_answer)c;
+    } else if (!strcmp(f, "--refine")) {
+        if (!(bad = parse_count(f, val, 1, &n))) o->refine_rounds = (int)n;
+    } else if (!strcmp(f, "--refine-mode")) {
+        if (!(bad = parse_choice(f, val, refine_modes, &c))) o->refine_mode = (refine_mode)c, a->refine_only = 1;
+    } else if (!strcmp(f, "--refine-max-source-len")) {
+        if (!(bad = parse_count(f, val, 2, &n))) o->refine_max_source_len = (int)n, a->refine_only = 1;
     }
     return bad;
 }
@@ -164,6 +181,8 @@ static int settle_decoding(eval_args *a)
     if (a->sample_only && !a->sample) return cli_usage_error(usage, "--temperature, --top-p and --seed need --sample");
     if (a->stepwise_only && !o->stepwise)
         return cli_usage_error(usage, "--step-mode and --step-penalty need --stepwise");
+    if (a->refine_only && !o->refine_rounds)
+        return cli_usage_error(usage, "--refine-mode and --refine-max-source-len need --refine");
     if (o->stepwise && a->sample) return cli_usage_error(usage, "--stepwise needs greedy or beam decoding, not --sample");
     o->decoding = a->sample ? EVAL_SAMPLE : a->beams_set ? EVAL_BEAM : EVAL_GREEDY;
     if (o->decoding == EVAL_GREEDY && o->num_return > 1)
@@ -218,6 +237,13 @@ static void print_report(const eval_report *r, const eval_options *o, const char
            eval_decoding_name(o->decoding), o->stepwise ? " step-wise" : "", o->beams, o->beams == 1 ? "" : "s",
            o->num_return, eval_answer_name(o->answer), r->decode_seconds, (double)r->count / s,
            (double)r->generated_tokens / s, out);
+    const refine_stats *x = &r->refine;
+    if (o->refine_rounds > 0)
+        printf("refine (%d round%s, mode %s): accuracy %.1f%% before, %.1f%% after; %ld repaired, %ld broken; "
+               "%ld questions refined in %ld rounds, %.2f s\n",
+               o->refine_rounds, o->refine_rounds == 1 ? "" : "s", refine_mode_name(o->refine_mode),
+               100.0 * (double)x->correct_before / n, 100.0 * (double)x->correct_after / n, x->repaired, x->broken,
+               x->refined, x->rounds, x->decode_seconds);
 }
 
 int cmd_eval(int argc, char **argv)

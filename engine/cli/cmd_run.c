@@ -7,6 +7,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/run_pipeline.h"
+#include "dist/dist.h"
 
 static const char usage[] =
     "usage: pad run RECIPE [--set PATH=VALUE ...]\n"
@@ -48,6 +49,10 @@ int cmd_run(int argc, char **argv)
     if (status) return status;
     recipe r;
     if ((status = cli_load_recipe(&args, &r))) return status;
+    /* one rank speaks for a data-parallel job; the others only log errors */
+    pad_dist_env env;
+    pad_dist_env_read(&env);
+    if (env.rank != 0 && !freopen("/dev/null", "w", stdout)) return 1;
     run_summary sum;
     pad_error err;
     pad_error_clear(&err);
@@ -56,7 +61,7 @@ int cmd_run(int argc, char **argv)
     if (st) return cli_report_error(&err);
     print_report(&sum);
     if (sum.interrupted) {
-        fprintf(stderr, "pad: interrupted; run the same command again to resume\n");
+        if (env.rank == 0) fprintf(stderr, "pad: interrupted; run the same command again to resume\n");
         return 130;
     }
     return 0;

@@ -10,14 +10,16 @@
 
 static const char train_usage[] =
     "usage: pad tokenizer train --vocab-size N [--special TOKEN]... [--min-frequency N]\n"
-    "                           [--split-digits] CORPUS... --out tokenizer.json\n"
+    "                           [--digits keep|each|runs] CORPUS... --out tokenizer.json\n"
     "\n"
     "Trains a byte-level BPE tokenizer (GPT-2 pre-tokenizer, 256 byte symbols, then\n"
     "merges of the most frequent pairs) on the CORPUS files, each read as one text,\n"
     "and writes a Hugging Face tokenizer.json.  Specials take ids 0, 1, ... in the\n"
-    "order given; N counts them.  --split-digits makes every digit a token of its\n"
-    "own (Hugging Face's Digits(individual_digits=True) before ByteLevel), which\n"
-    "helps small models copy numbers.\n";
+    "order given; N counts them.  --digits runs makes every run of digits a\n"
+    "pre-token of its own, so a number is the same token after a space, a '$' or\n"
+    "a letter; each makes every digit a token (Hugging Face's Digits pre-tokenizer\n"
+    "with individual_digits false or true, before ByteLevel); keep (the default)\n"
+    "is GPT-2's pattern alone.\n";
 
 static const char encode_usage[] =
     "usage: pad tokenizer encode TOKENIZER [--special] (--text S | FILE)\n"
@@ -89,8 +91,12 @@ int cmd_tokenizer_train(int argc, char **argv)
             if (!has_value) rc = cli_usage_error(train_usage, "%s needs a value", argv[i]);
             else if (argv[i][2] == 's') specials[opt.nspecials++] = argv[++i];
             else out = argv[++i];
-        } else if (strcmp(argv[i], "--split-digits") == 0) {
-            opt.split_digits = 1;
+        } else if (strcmp(argv[i], "--digits") == 0) {
+            const char *v = has_value ? argv[++i] : "";
+            if (!strcmp(v, "keep") || !strcmp(v, "each") || !strcmp(v, "runs"))
+                opt.digits = v[0] == 'k' ? PAD_DIGITS_KEEP : v[0] == 'e' ? PAD_DIGITS_EACH : PAD_DIGITS_RUNS;
+            else
+                rc = cli_usage_error(train_usage, "--digits wants keep, each or runs, got '%s'", v);
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rc = cli_usage_error(train_usage, "unknown option '%s'", argv[i]);
         } else {

@@ -5,6 +5,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "io/tokenizer.h"
 #include "recipe/recipe.h"
 
 static const char usage[] =
@@ -38,7 +39,8 @@ static void print_data(const recipe *r)
     const recipe_tokenizer *t = &r->tokenizer;
     if (t->kind == RECIPE_TOKENIZER_TRAIN)
         printf("  tokenizer: BPE trained on the teacher data, %d tokens%s\n", t->vocab_size,
-               t->split_digits ? ", digits split" : "");
+               t->digits == PAD_DIGITS_EACH ? ", every digit a token"
+               : t->digits == PAD_DIGITS_RUNS ? ", digit runs isolated" : "");
     else printf("  tokenizer: %s\n", t->kind == RECIPE_TOKENIZER_BYTES ? "bytes" : t->path);
     const recipe_data *d = &r->data;
     if (d->teacher_synth)
@@ -48,17 +50,23 @@ static void print_data(const recipe *r)
     printf(", source %lld / target %lld tokens\n", (long long)d->max_source_len, (long long)d->max_target_len);
 }
 
+static void print_training(const recipe_distill *d)
+{
+    printf(": lr %g, batch %d x %d, ", d->lr, d->batch_size, d->grad_accum);
+    if (d->max_steps) printf("%lld steps", (long long)d->max_steps);
+    else printf("%lld epochs", (long long)d->epochs);
+    printf(d->patience ? ", early stopping after %lld" : ", no early stopping", (long long)d->patience);
+}
+
 static void print_stage(const recipe_stage *s)
 {
     printf("  %d. %s", s->index + 1, recipe_stage_type_name(s->type));
     if (!s->enabled) printf(s->type == RECIPE_STAGE_VERIFY ? " (off: every teacher row kept)" : " (off)");
     else if (s->type == RECIPE_STAGE_VERIFY) printf(" (%s executor)", s->verify.executor == EXEC_BUILTIN ? "builtin" : "python");
-    else if (s->type == RECIPE_STAGE_DISTILL) {
-        const recipe_distill *d = &s->distill;
-        printf(": lr %g, batch %d x %d, ", d->lr, d->batch_size, d->grad_accum);
-        if (d->max_steps) printf("%lld steps", (long long)d->max_steps);
-        else printf("%lld epochs", (long long)d->epochs);
-        printf(d->patience ? ", early stopping after %lld" : ", no early stopping", (long long)d->patience);
+    else if (s->type == RECIPE_STAGE_DISTILL) print_training(&s->distill);
+    else if (s->type == RECIPE_STAGE_REFINE) {
+        print_training(&s->refine.train);
+        printf("; %d round%s, mix %g", s->refine.rounds, s->refine.rounds == 1 ? "" : "s", s->refine.mix);
     } else if (s->type == RECIPE_STAGE_EVAL)
         printf(": %s split, greedy, %d new tokens", s->eval.split == RECIPE_SPLIT_TEST ? "test" : "validation",
                s->eval.max_new_tokens);
@@ -69,8 +77,8 @@ static void print_summary(const char *path, const recipe *r)
 {
     static const char *const devices[] = {"auto", "cpu", "cuda"};
     printf("%s: ok\n", path);
-    printf("  name %s, seed %llu, device %s, world size %d, output %s\n", r->name, (unsigned long long)r->seed,
-           devices[r->device], r->parallel.world_size, r->output_dir);
+    printf("  name %s, seed %llu, device %s, gpus %d, zero %d, output %s\n", r->name, (unsigned long long)r->seed,
+           devices[r->device], r->parallel.gpus, r->parallel.zero, r->output_dir);
     print_model(r);
     print_data(r);
     printf("  stages:\n");

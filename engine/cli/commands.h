@@ -22,6 +22,7 @@ int cmd_tokenizer_train(int argc, char **argv);
 int cmd_tokenizer_encode(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_launch(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 
 /* "pad: error: <formatted error>" on stderr; returns the exit status 1. */

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"data", cmd_data, "teacher data: synth, verify, shard, inspect, inject"},
     {"tokenizer", cmd_tokenizer, "train a byte-level BPE tokenizer, or encode text with one"},
     {"run", cmd_run, "run a recipe's stages: synth, verify, shard, distill, eval"},
+    {"launch", cmd_launch, "run a recipe on parallel.gpus data-parallel ranks (through mpirun)"},
     {"validate", cmd_validate, "check a recipe completely without running it"},
     {"eval", cmd_eval, "generate programs for test questions, run them, report accuracy"},
 };

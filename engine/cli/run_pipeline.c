@@ -11,6 +11,7 @@
 #include "data/synth.h"
 #include "data/verify.h"
 #include "decode/eval.h"
+#include "dist/dist.h"
 #include "io/atomic_file.h"
 #include "io/fs.h"
 #include "io/hf_checkpoint.h"
@@ -18,6 +19,7 @@
 #include "io/tokenizer.h"
 #include "train/checkpoint.h"
 #include "train/progress.h"
+#include "train/refine_stage.h"
 #include "train/signals.h"
 #include "train/trainer.h"
 
@@ -28,6 +30,7 @@
 typedef struct run_ctx {
     const recipe *r;
     pad_backend *be;
+    pad_dist *dist;                /* the data-parallel ranks (one without a launcher) */
     pad_tokenizer *tok;
     char dir[RUN_DIR_MAX];
     char teacher[2][PATH_MAX_LEN]; /* train, validation: teacher JSONL */
@@ -176,7 +179,7 @@ static pad_status open_tokenizer(run_ctx *c, pad_error *err)
     path_in(path, c, "tokenizer.json");
     if (file_exists(path)) return pad_tokenizer_load(path, &c->tok, err);
     static const char *const specials[] = {"<pad>", "</s>", "<unk>", "<s>"};
-    pad_tokenizer_train_options o = {t->vocab_size, t->min_frequency, specials, 4, t->split_digits};
+    pad_tokenizer_train_options o = {t->vocab_size, t->min_frequency, specials, 4, (pad_digits)t->digits};
     pad_tokenizer_trainer *tr = NULL;
     pad_status st = pad_tokenizer_trainer_new(&o, &tr, err);
     if (!st) st = feed_teacher(tr, c->verified[0], err);
@@ -312,6 +315,8 @@ static pad_status stage_distill(run_ctx *c, const recipe_stage *s, pad_error *er
     pad_progress_printer_init(&printer, stderr);
     o.progress = pad_progress_print;
     o.progress_ctx = &printer;
+    o.dist = c->dist;
+    o.zero = c->r->parallel.zero;
     pad_train_result res;
     pad_signals_install();
     st = pad_train(m, &o, &res, err);
@@ -329,11 +334,19 @@ static pad_status stage_distill(run_ctx *c, const recipe_stage *s, pad_error *er
     return PAD_OK;
 }
 
-/* The model eval runs: the distilled one (best or last, as the recipe
+/* The model a finished refine stage left, which eval runs instead of the distilled one. */
+static int refined_model_dir(const run_ctx *c, char *dir)
+{
+    path_in(dir, c, "refine/" REFINE_FINAL_DIR);
+    return recipe_find_stage(c->r, RECIPE_STAGE_REFINE) && file_exists(dir);
+}
+
+/* The model eval runs: the refined one when there is one, else the distilled one (best or last, as the recipe
  * says), else the recipe's imported weights. */
 static pad_status eval_model(run_ctx *c, const recipe_eval *e, pad_model **out, pad_error *err)
 {
     char dir[PATH_MAX_LEN];
+    if (refined_model_dir(c, dir)) return hf_checkpoint_load(dir, c->be, out, err);
     path_in(dir, c, "distill/best");
     if (e->checkpoint == RECIPE_CHECKPOINT_BEST && file_exists(dir))
         return hf_checkpoint_load(dir, c->be, out, err);
@@ -372,6 +385,8 @@ static void eval_options_from_recipe(const recipe_eval *e, eval_options *o)
     o->step_mode = e->step_mode == RECIPE_STEP_PENALTY ? EVAL_STEP_PENALTY : EVAL_STEP_DROP;
     o->step_penalty = e->step_penalty;
     o->answer = e->answer == RECIPE_ANSWER_VOTE ? EVAL_ANSWER_VOTE : EVAL_ANSWER_BEST;
+    o->refine_rounds = e->refine_rounds;
+    o->refine_mode = e->refine_mode == RECIPE_REFINE_ALL ? REFINE_MODE_ALL : REFINE_MODE_FAILED;
 }
 
 static pad_status stage_eval(run_ctx *c, const recipe_stage *s, pad_error *err)
@@ -386,6 +401,9 @@ static pad_status stage_eval(run_ctx *c, const recipe_stage *s, pad_error *err)
     eval_options o;
     eval_options_from_recipe(&s->eval, &o);
     o.max_source_len = (int)c->r->data.max_source_len;
+    /* refine prompts as long as the refine stage trained on */
+    const recipe_stage *refine = recipe_find_stage(c->r, RECIPE_STAGE_REFINE);
+    if (refine) o.refine_max_source_len = (int)refine->refine.max_source_len;
     char out[PATH_MAX_LEN];
     path_in(out, c, "eval");
     eval_report rep;
@@ -397,22 +415,118 @@ static pad_status stage_eval(run_ctx *c, const recipe_stage *s, pad_error *err)
         c->sum->eval_count = rep.count;
         printf("eval: %ld questions, accuracy %.1f%%, executable %.1f%%; predictions in %s\n",
                rep.count, 100 * c->sum->accuracy, 100 * c->sum->executable, out);
+        if (o.refine_rounds > 0)
+            printf("eval: refinement (%d rounds, %s): %ld right before, %ld after; %ld repaired, %ld broken\n",
+                   o.refine_rounds, refine_mode_name(o.refine_mode), rep.refine.correct_before,
+                   rep.refine.correct_after, rep.refine.repaired, rep.refine.broken);
     }
     eval_report_free(&rep);
     pad_model_free(m);
     return st;
 }
 
-static pad_status run_stage(run_ctx *c, const recipe_stage *s, pad_error *err)
+static void print_refine(const refine_stage_report *rep, const char *dir)
+{
+    printf("refine: %ld faulty programs injected into %ld of %ld rows:", rep->inject.written, rep->inject.used,
+           rep->inject.rows);
+    for (int k = 0; k < INJECT_KIND_COUNT; k++)
+        printf(" %s %ld", inject_kind_name((inject_kind)k), rep->inject.kinds[k].injected);
+    printf("\n");
+    for (int i = 0; i < rep->rounds; i++) {
+        const refine_round_report *r = &rep->round[i];
+        printf("refine round %d: %ld injected + %ld plain + %ld model-failure rows (%lld examples), %lld steps, "
+               "last loss %.4f", i + 1, r->injected_rows, r->plain_rows, r->failure_rows, (long long)r->examples,
+               (long long)r->steps, r->last_loss);
+        if (i + 1 < rep->rounds) printf("; the model failed %ld of %ld questions", r->failures, r->decoded);
+        printf("%s\n", r->done_earlier ? " (done earlier)" : "");
+    }
+    if (!rep->interrupted) printf("refine: final loss %.4f, refined model in %s/%s\n", rep->final_loss, dir, REFINE_FINAL_DIR);
+}
+
+/* The refine stage (train/refine_stage.h), from the model eval would load. */
+static pad_status stage_refine(run_ctx *c, const recipe_stage *s, pad_error *err)
+{
+    const recipe_refine *rf = &s->refine;
+    const recipe_data *d = &c->r->data;
+    const recipe_eval distilled = {.checkpoint = RECIPE_CHECKPOINT_BEST};
+    pad_model *m = NULL;
+    pad_status st = open_tokenizer(c, err);
+    if (!st) st = eval_model(c, &distilled, &m, err);
+    if (st) return st;
+    set_dropout(m, rf->train.dropout);
+    char dir[PATH_MAX_LEN];
+    path_in(dir, c, "refine");
+    refine_stage_options o = {.dir = dir, .train_rows = c->verified[0], .questions = c->shards[0], .tok = c->tok,
+                              .validation_rows = c->teacher[1][0] ? c->verified[1] : NULL,
+                              .rounds = rf->rounds, .mix = rf->mix, .round_questions = (long)rf->round_questions,
+                              .decode_batch = rf->train.batch_size, .max_new_tokens = (int)d->max_target_len};
+    inject_options_default(&o.inject);
+    o.inject.seed = rf->inject_seed;
+    o.inject.per_program = rf->inject_per_program;
+    memcpy(o.inject.weights, rf->inject_weights, sizeof o.inject.weights);
+    o.inject.strip_docstrings = d->strip_docstrings;
+    shard_build_options_default(&o.shard);
+    o.shard.tokenizer_name = c->r->tokenizer.kind == RECIPE_TOKENIZER_BYTES ? "bytes" : "recipe";
+    o.shard.max_source_len = rf->max_source_len;
+    o.shard.max_target_len = d->max_target_len;
+    o.shard.overlong = d->overlong;
+    o.shard.strip_docstrings = d->strip_docstrings;
+    train_options(c, &rf->train, &o.train);
+    const recipe_distill *t = &rf->train;
+    o.schedule = (refine_schedule){t->epochs, t->max_steps, t->warmup_steps, t->warmup_ratio, t->eval_every,
+                                   t->checkpoint_every};
+    pad_progress_printer printer;
+    pad_progress_printer_init(&printer, stderr);
+    o.train.progress = pad_progress_print;
+    o.train.progress_ctx = &printer;
+    refine_stage_report rep;
+    pad_signals_install();
+    st = refine_stage_run(&o, m, &rep, err);
+    pad_signals_uninstall();
+    pad_progress_finish(&printer);
+    pad_model_free(m);
+    if (!st) print_refine(&rep, dir);
+    c->sum->interrupted = rep.interrupted;
+    refine_stage_report_free(&rep);
+    return st;
+}
+
+static pad_status run_one_stage(run_ctx *c, const recipe_stage *s, pad_error *err)
 {
     switch (s->type) {
     case RECIPE_STAGE_SYNTH: return stage_synth(c, s, err);
     case RECIPE_STAGE_VERIFY: return stage_verify(c, s, err);
     case RECIPE_STAGE_SHARD: return stage_shard(c, s, err);
     case RECIPE_STAGE_DISTILL: return stage_distill(c, s, err);
+    case RECIPE_STAGE_REFINE: return stage_refine(c, s, err);
     case RECIPE_STAGE_EVAL: return stage_eval(c, s, err);
     default: return pad_error_set(err, PAD_ERR_UNSUPPORTED, "unknown stage");
     }
+}
+
+static pad_status run_stage(run_ctx *c, const recipe_stage *s, pad_error *err)
+{
+    /* with several ranks, distill is the only stage they share: the others
+     * (refine included, for now) run on rank 0 while the rest wait for its
+     * outcome, as long as it takes */
+    if (pad_dist_world(c->dist) > 1 && s->type != RECIPE_STAGE_DISTILL) {
+        pad_status st = pad_dist_rank(c->dist) == 0 ? run_one_stage(c, s, err) : PAD_OK;
+        return pad_dist_agree_untimed(c->dist, st, recipe_stage_type_name(s->type), err);
+    }
+    return run_one_stage(c, s, err);
+}
+
+/* The ranks the launcher started, checked against the recipe. */
+static pad_status start_ranks(run_ctx *c, pad_error *err)
+{
+    pad_status st = pad_dist_init(0, &c->dist, err);
+    if (st) return st;
+    int world = pad_dist_world(c->dist), want = c->r->parallel.gpus;
+    if (world > 1 && world != want)
+        pad_log_warn("launched as %d ranks but parallel.gpus is %d: training with %d", world, want, world);
+    else if (world == 1 && want > 1)
+        pad_log_warn("parallel.gpus is %d but this is a single process: `pad launch` starts the ranks", want);
+    return pad_dist_select_device(c->dist, err);
 }
 
 static const char *backend_name(recipe_device d)
@@ -435,7 +549,8 @@ pad_status run_pipeline(const recipe *r, run_summary *sum, pad_error *err)
     snprintf(c.dir, sizeof c.dir, "%s", r->output_dir);
     snprintf(sum->run_dir, sizeof sum->run_dir, "%s", r->output_dir);
     plan_paths(&c);
-    pad_status st = pad_mkdir_p(c.dir, err);
+    pad_status st = start_ranks(&c, err);
+    if (!st) st = pad_mkdir_p(c.dir, err);
     char stages_dir[PATH_MAX_LEN];
     path_in(stages_dir, &c, "stages");
     if (!st) st = pad_mkdir_p(stages_dir, err);
@@ -450,9 +565,10 @@ pad_status run_pipeline(const recipe *r, run_summary *sum, pad_error *err)
             continue;
         }
         st = run_stage(&c, s, err);
-        if (!st && !sum->interrupted) st = mark_done(&c, s, err);
+        if (!st && !sum->interrupted && pad_dist_rank(c.dist) == 0) st = mark_done(&c, s, err);
     }
     pad_tokenizer_free(c.tok);
     pad_backend_destroy(c.be);
+    pad_dist_free(c.dist);
     return st;
 }

@@ -41,13 +41,15 @@ char *refine_source(const char *question, const char *program, const char *feedb
 pad_status refine_source_from_row(const cJSON *row, char **out, pad_error *err)
 {
     static const char *const keys[] = {"question", "program", "feedback"};
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(row, "kind");
+    int plain = cJSON_IsString(kind) && !strcmp(kind->valuestring, REFINE_PLAIN_KIND);
     const char *v[3];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (plain ? 1 : 3); i++) {
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
         if (!cJSON_IsString(f))
             return pad_error_set(err, PAD_ERR_FORMAT, "refine row has no string field '%s'", keys[i]);
         v[i] = f->valuestring;
     }
-    *out = refine_source(v[0], v[1], v[2]);
+    *out = plain ? strdup(v[0]) : refine_source(v[0], v[1], v[2]);
     return *out ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
 }

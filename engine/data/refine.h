@@ -32,8 +32,14 @@ void refine_feedback(const exec_result *r, char *buf, size_t size);
 /* The template applied; malloc'd, NULL when out of memory. */
 char *refine_source(const char *question, const char *program, const char *feedback);
 
+/* The `kind` of a refine row that carries a distillation example (the
+ * refine stage's mix): it has no `program` or `feedback`, its source is the
+ * question alone and its target the program, as in a distill shard. */
+#define REFINE_PLAIN_KIND "plain"
+
 /* The template applied to a refine row's `question`, `program` and
- * `feedback`; PAD_ERR_FORMAT naming a missing field. */
+ * `feedback` (a plain row: its question); PAD_ERR_FORMAT naming a missing
+ * field. */
 pad_status refine_source_from_row(const cJSON *row, char **out, pad_error *err);
 
 #endif

@@ -53,6 +53,9 @@ void eval_options_default(eval_options *o)
     o->step_mode = EVAL_STEP_DROP;
     o->step_penalty = -5.0;
     o->answer = EVAL_ANSWER_BEST;
+    o->refine_rounds = 0;
+    o->refine_mode = REFINE_MODE_FAILED;
+    o->refine_max_source_len = 0;
 }
 
 #define BAD(...) pad_error_set(err, PAD_ERR_INVALID, "eval: " __VA_ARGS__)
@@ -89,6 +92,11 @@ pad_status eval_options_check(const eval_options *o, pad_error *err)
     if (!(o->step_penalty <= 0) || !isfinite(o->step_penalty))
         return BAD("step_penalty must be <= 0, got %g", o->step_penalty);
     if (o->answer < 0 || o->answer >= EVAL_ANSWER_COUNT) return BAD("unknown answer selection %d", (int)o->answer);
+    if (o->refine_rounds < 0) return BAD("refine_rounds must be >= 0, got %d", o->refine_rounds);
+    if (o->refine_mode < 0 || o->refine_mode >= REFINE_MODE_COUNT)
+        return BAD("unknown refine mode %d", (int)o->refine_mode);
+    if (o->refine_max_source_len < 0)
+        return BAD("refine_max_source_len must be >= 0, got %d", o->refine_max_source_len);
     return PAD_OK;
 }
 
@@ -266,27 +274,99 @@ static void decoder_free(eval_decoder *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Decodes every example and chooses its program. */
-static pad_status decode_and_choose(pad_model *m, const pad_tokenizer *tok, const eval_set *s,
-                                    const eval_options *o, eval_choice *choices, eval_report *r,
-                                    pad_error *err)
+/* Decodes every example and chooses its program; the decoding figures go
+ * to r. */
+static pad_status decode_and_choose(const eval_decoder *d, const eval_set *s, const eval_options *o,
+                                    eval_choice *choices, eval_report *r, pad_error *err)
 {
-    eval_decoder d;
-    pad_status st = decoder_init(&d, m, tok, o, err);
     long tokens = 0;
     double t0 = now_s();
-    if (!st) st = decode_all(&d, s, o->batch_size, choices, &tokens, err);
+    pad_status st = decode_all(d, s, o->batch_size, choices, &tokens, err);
     r->decode_seconds = now_s() - t0;
     r->generated_tokens = tokens;
-    if (d.step) {
-        stepwise_stats ss = stepwise_get_stats(d.step);
+    if (d->step) {
+        stepwise_stats ss = stepwise_get_stats(d->step);
         r->step_checks = ss.calls;
         r->step_runs = ss.runs;
         r->step_failures = ss.failures;
     }
     for (long i = 0; !st && i < s->count; i++) st = choose(&choices[i], o->answer, &o->limits, err);
-    decoder_free(&d);
     return st;
+}
+
+/* ---- refinement ---- */
+
+/* The model as refinement's decoding step: the eval's own decoding (beams,
+ * sampling, step-wise, answer choice) on the encoded refine prompts. */
+typedef struct refine_model {
+    const eval_decoder *d;
+    const eval_options *o;
+    int max_len;
+    uint64_t calls;         /* each call its own sampling stream */
+} refine_model;
+
+static pad_status refine_model_decode(void *ctx, int n, const char *const *prompts, char **programs,
+                                      long *tokens, pad_error *err)
+{
+    refine_model *rm = ctx;
+    eval_set s;
+    memset(&s, 0, sizeof s);
+    s.ex = calloc((size_t)n + 1, sizeof *s.ex);
+    s.count = s.cap = n;
+    eval_choice *choices = calloc((size_t)n + 1, sizeof *choices);
+    pad_status st = s.ex && choices ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    for (int i = 0; !st && i < n; i++) st = eval_encode_source(rm->d->tok, prompts[i], rm->max_len, &s.ex[i], err);
+    eval_decoder d = *rm->d;
+    d.beam.seed = rm->d->beam.seed + ++rm->calls * 0xD1B54A32D192ED03ull;
+    if (!st) st = decode_batch(&d, &s, 0, n, choices, tokens, err);
+    for (int i = 0; !st && i < n; i++) {
+        st = choose(&choices[i], rm->o->answer, &rm->o->limits, err);
+        const eval_choice *c = &choices[i];
+        programs[i] = st ? NULL : strdup(c->count ? c->cand[c->chosen].program : "");
+        if (!st && !programs[i]) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    }
+    eval_choices_free(choices, n);
+    if (!s.ex) s.count = 0;
+    eval_set_free(&s);
+    return st;
+}
+
+/* Refines the scored programs: *before takes r's report, r gets the one of
+ * the programs refinement kept. */
+static pad_status refine_answers(const eval_decoder *d, const eval_set *s, const eval_options *o,
+                                 const char *const *programs, const teacher_gold *golds, eval_report *r,
+                                 eval_report *before, refine_trace *traces, pad_error *err)
+{
+    *before = *r;
+    memset(r, 0, sizeof *r);
+    long n = s->count;
+    const char **questions = calloc((size_t)n + 1, sizeof *questions);
+    const char **finals = calloc((size_t)n + 1, sizeof *finals);
+    pad_status st = questions && finals ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    for (long i = 0; !st && i < n; i++) questions[i] = s->ex[i].question ? s->ex[i].question : "";
+    refine_model rm = {d, o, o->refine_max_source_len ? o->refine_max_source_len : o->max_source_len, 0};
+    refine_decoder dec = {&rm, refine_model_decode};
+    refine_infer_options ro = {o->refine_rounds, o->refine_mode, o->batch_size, o->limits};
+    refine_stats stats = {0};
+    if (!st) st = refine_infer_run(&dec, &ro, n, questions, programs, before->results, before->is_correct, golds,
+                                   traces, &stats, err);
+    for (long i = 0; !st && i < n; i++)
+        finals[i] = traces[i].final ? traces[i].rounds[traces[i].final - 1].program : programs[i];
+    if (!st) st = eval_score((int)n, finals, golds, &o->limits, r, err);
+    r->refine = stats;
+    free(questions);
+    free(finals);
+    return st;
+}
+
+/* The decoding figures of `from` (the first decoding) in `to`. */
+static void copy_decoding(eval_report *to, const eval_report *from)
+{
+    to->generated_tokens = from->generated_tokens;
+    to->decode_seconds = from->decode_seconds;
+    to->step_checks = from->step_checks;
+    to->step_runs = from->step_runs;
+    to->step_failures = from->step_failures;
 }
 
 pad_status eval_run(pad_model *m, const pad_tokenizer *tok, const char *data, const char *out_dir,
@@ -295,26 +375,34 @@ pad_status eval_run(pad_model *m, const pad_tokenizer *tok, const char *data, co
     memset(r, 0, sizeof *r);
     eval_set s;
     memset(&s, 0, sizeof s);
+    eval_decoder d;
+    memset(&d, 0, sizeof d);
     pad_status st = eval_options_check(o, err);
     if (!st) st = eval_set_load(data, tok, o, &s, err);
     eval_choice *choices = st ? NULL : calloc((size_t)s.count + 1, sizeof *choices);
     const char **programs = st ? NULL : calloc((size_t)s.count + 1, sizeof *programs);
     teacher_gold *golds = st ? NULL : calloc((size_t)s.count + 1, sizeof *golds);
-    if (!st && (!choices || !programs || !golds)) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    eval_report dec;
+    refine_trace *traces = st ? NULL : calloc((size_t)s.count + 1, sizeof *traces);
+    if (!st && (!choices || !programs || !golds || !traces)) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    eval_report dec, before;
     memset(&dec, 0, sizeof dec);
-    if (!st) st = decode_and_choose(m, tok, &s, o, choices, &dec, err);
+    memset(&before, 0, sizeof before);
+    if (!st) st = decoder_init(&d, m, tok, o, err);
+    if (!st) st = decode_and_choose(&d, &s, o, choices, &dec, err);
     for (long i = 0; !st && i < s.count; i++) {
         programs[i] = choices[i].count ? choices[i].cand[choices[i].chosen].program : "";
         golds[i] = s.ex[i].gold;
     }
     if (!st) st = eval_score((int)s.count, programs, golds, &o->limits, r, err);
-    r->generated_tokens = dec.generated_tokens;
-    r->decode_seconds = dec.decode_seconds;
-    r->step_checks = dec.step_checks;
-    r->step_runs = dec.step_runs;
-    r->step_failures = dec.step_failures;
-    if (!st) st = eval_write_outputs(out_dir, data, &s, choices, r, o, err);
+    if (!st && o->refine_rounds > 0)
+        st = refine_answers(&d, &s, o, programs, golds, r, &before, traces, err);
+    copy_decoding(r, &dec);
+    eval_refined refined = {traces, &before};
+    if (!st) st = eval_write_outputs(out_dir, data, &s, choices, r, o->refine_rounds > 0 ? &refined : NULL, o, err);
+    decoder_free(&d);
+    refine_traces_free(traces, s.count);
+    free(traces);
+    eval_report_free(&before);
     eval_choices_free(choices, s.count);
     free(programs);
     free(golds);

@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "data/teacher.h"
+#include "decode/refine_infer.h"
 #include "exec/exec.h"
 #include "io/tokenizer.h"
 #include "model/model.h"
@@ -79,11 +80,16 @@ typedef struct eval_options {
     eval_step_mode step_mode;
     double step_penalty;     /* EVAL_STEP_PENALTY: added (log domain) when a prefix fails; <= 0 */
     eval_answer answer;     /* how the program is chosen among the returned ones */
+    /* refinement at inference (decode/refine_infer.h), decoded as above */
+    int refine_rounds;      /* 0: none */
+    refine_mode refine_mode;
+    int refine_max_source_len; /* refine prompts, eos included; 0: max_source_len */
 } eval_options;
 
 /* batch 16, 256 new tokens, all, 512, auto, executor defaults; greedy
  * (beams 1, 1 return, length penalty 1, no early stopping, T 1, p 1,
- * seed 0), stepwise off (drop, penalty -5), answer best. */
+ * seed 0), stepwise off (drop, penalty -5), answer best; no refinement
+ * (mode failed, prompts as long as max_source_len). */
 void eval_options_default(eval_options *o);
 
 /* PAD_ERR_INVALID naming the setting that is out of range or does not
@@ -141,6 +147,7 @@ typedef struct eval_report {
     double decode_seconds, exec_seconds;
     long step_checks;       /* step-wise: candidates judged, executor runs, failures */
     long step_runs, step_failures;
+    refine_stats refine;    /* refine_rounds > 0: the counts above are after refinement */
 } eval_report;
 
 void eval_report_free(eval_report *r);
@@ -159,8 +166,15 @@ pad_status eval_score(int n, const char *const *programs, const teacher_gold *go
  * more than one returned program also `candidates` [{program, score}] best
  * first, `chosen` (the index taken), `runnable` and `votes`) and OUT_DIR/summary.json (accuracy,
  * executable rate, outcomes, classes, count, questions/s, tokens/s, the
- * decoding settings), each atomically (OUT_DIR is created; the summary is
- * written last).  `r` holds the report for the caller to print. */
+ * decoding settings).  With refine_rounds, the program
+ * and answer fields are the refined ones; a prediction also holds `before`
+ * {program, answer, outcome, correct}, `refine_rounds` [{feedback, program,
+ * answer, outcome, error_type, error_message, correct}] and `final_round`
+ * (0: the original program answers), and the summary a `refine` object
+ * (rounds, mode, accuracy and correct before and after, repaired, broken,
+ * questions refined, rounds run, tokens, seconds).  Each file is written
+ * atomically (OUT_DIR is created; the summary is written last).  `r`
+ * holds the report for the caller to print. */
 pad_status eval_run(pad_model *m, const pad_tokenizer *tok, const char *data, const char *out_dir,
                     const eval_options *o, eval_report *r, pad_error *err);
 

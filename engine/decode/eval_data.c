@@ -10,6 +10,7 @@
 
 #include "data/shard_build.h"
 #include "decode/eval.h"
+#include "decode/eval_internal.h"
 #include "io/fs.h"
 #include "io/hdf5_shard.h"
 #include "io/json_file.h"
@@ -71,8 +72,8 @@ static char *dup_n(const char *s, size_t n)
 
 /* The shard builder's source encoding: specials, eos last (appended when
  * the post-processor adds none), truncated to max_len keeping eos. */
-static pad_status encode_source(const pad_tokenizer *tok, const char *text, int max_len,
-                                eval_example *e, pad_error *err)
+pad_status eval_encode_source(const pad_tokenizer *tok, const char *text, int max_len, eval_example *e,
+                              pad_error *err)
 {
     size_t n = 0;
     pad_status st = pad_tokenizer_encode(tok, text, strlen(text), 1, &e->src, &n, err);
@@ -211,7 +212,7 @@ static pad_status add_row(eval_set *s, const cJSON *row, const char *where, cons
     else snprintf(id, sizeof id, "%s", where);
     e->id = dup_n(id, strlen(id));
     if (!e->id) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    return tok ? encode_source(tok, e->question, o->max_source_len, e, err) : PAD_OK;
+    return tok ? eval_encode_source(tok, e->question, o->max_source_len, e, err) : PAD_OK;
 }
 
 /* ---- files ---- */

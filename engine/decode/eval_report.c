@@ -124,20 +124,59 @@ static cJSON *candidates_json(const eval_choice *c)
     return list;
 }
 
-static cJSON *prediction_json(const eval_example *e, const eval_choice *c, const exec_result *x,
-                              int correct)
+static void add_answer(cJSON *o, const exec_result *x)
 {
+    if (x->value_str) cJSON_AddStringToObject(o, "answer", x->value_str);
+    else cJSON_AddNullToObject(o, "answer");
+}
+
+/* A program's run: program, answer, outcome, error type and message, correct. */
+static void add_run(cJSON *o, const char *program, const exec_result *x, int correct, int errors)
+{
+    cJSON_AddStringToObject(o, "program", program);
+    add_answer(o, x);
+    cJSON_AddStringToObject(o, "outcome", exec_outcome_name(x->outcome));
+    if (errors) {
+        cJSON_AddStringToObject(o, "error_type", x->error_type);
+        cJSON_AddStringToObject(o, "error_message", x->error_message);
+    }
+    cJSON_AddBoolToObject(o, "correct", correct);
+}
+
+/* Question i's refinement: the program before, each round, the one kept. */
+static void add_refinement(cJSON *o, const eval_refined *f, long i, const char *original)
+{
+    const refine_trace *t = &f->traces[i];
+    cJSON *before = cJSON_CreateObject(), *rounds = cJSON_CreateArray();
+    add_run(before, original, &f->before->results[i], f->before->is_correct[i], 0);
+    for (int k = 0; k < t->count; k++) {
+        const refine_round *x = &t->rounds[k];
+        cJSON *round = cJSON_CreateObject();
+        cJSON_AddStringToObject(round, "feedback", x->feedback);
+        add_run(round, x->program, &x->result, x->correct, 1);
+        cJSON_AddItemToArray(rounds, round);
+    }
+    cJSON_AddItemToObject(o, "before", before);
+    cJSON_AddItemToObject(o, "refine_rounds", rounds);
+    cJSON_AddNumberToObject(o, "final_round", t->final);
+}
+
+static cJSON *prediction_json(const eval_example *e, const eval_choice *c, const exec_result *x,
+                              int correct, const eval_refined *f, long i)
+{
+    const char *original = c->count ? c->cand[c->chosen].program : "";
+    const refine_trace *t = f ? &f->traces[i] : NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", e->id);
     cJSON_AddStringToObject(o, "question", e->question);
-    cJSON_AddStringToObject(o, "program", c->count ? c->cand[c->chosen].program : "");
-    if (x->value_str) cJSON_AddStringToObject(o, "answer", x->value_str);
-    else cJSON_AddNullToObject(o, "answer");
+    cJSON_AddStringToObject(o, "program", t && t->final ? t->rounds[t->final - 1].program : original);
+    add_answer(o, x);
     cJSON_AddStringToObject(o, "gold", e->gold.text);
     cJSON_AddStringToObject(o, "outcome", exec_outcome_name(x->outcome));
     cJSON_AddStringToObject(o, "error_type", x->error_type);
     cJSON_AddStringToObject(o, "error_message", x->error_message);
     cJSON_AddBoolToObject(o, "correct", correct);
+    if (f) add_refinement(o, f, i, original);
     if (c->count > 1) {
         cJSON_AddItemToObject(o, "candidates", candidates_json(c));
         cJSON_AddNumberToObject(o, "chosen", c->chosen);
@@ -148,13 +187,13 @@ static cJSON *prediction_json(const eval_example *e, const eval_choice *c, const
 }
 
 static pad_status write_predictions(const char *path, const eval_set *s, const eval_choice *choices,
-                                    const eval_report *r, pad_error *err)
+                                    const eval_report *r, const eval_refined *f, pad_error *err)
 {
     size_t len = 0, cap = 1 << 16;
     char *buf = malloc(cap);
     pad_status st = buf ? PAD_OK : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
     for (long i = 0; !st && i < s->count; i++) {
-        cJSON *o = prediction_json(&s->ex[i], &choices[i], &r->results[i], r->is_correct[i]);
+        cJSON *o = prediction_json(&s->ex[i], &choices[i], &r->results[i], r->is_correct[i], f, i);
         char *line = o ? cJSON_PrintUnformatted(o) : NULL;
         cJSON_Delete(o);
         size_t n = line ? strlen(line) : 0;
@@ -198,6 +237,31 @@ static void add_settings(cJSON *j, const eval_options *o, eval_format format)
     cJSON_AddNumberToObject(j, "max_new_tokens", o->max_new_tokens);
 }
 
+static double share(long part, long whole)
+{
+    return whole ? (double)part / (double)whole : 0.0;
+}
+
+static cJSON *refine_json(const refine_stats *x, const eval_options *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "rounds", o->refine_rounds);
+    cJSON_AddStringToObject(j, "mode", refine_mode_name(o->refine_mode));
+    cJSON_AddNumberToObject(j, "max_source_len",
+                            o->refine_max_source_len ? o->refine_max_source_len : o->max_source_len);
+    cJSON_AddNumberToObject(j, "correct_before", (double)x->correct_before);
+    cJSON_AddNumberToObject(j, "accuracy_before", share(x->correct_before, x->count));
+    cJSON_AddNumberToObject(j, "correct_after", (double)x->correct_after);
+    cJSON_AddNumberToObject(j, "accuracy_after", share(x->correct_after, x->count));
+    cJSON_AddNumberToObject(j, "repaired", (double)x->repaired);
+    cJSON_AddNumberToObject(j, "broken", (double)x->broken);
+    cJSON_AddNumberToObject(j, "questions_refined", (double)x->refined);
+    cJSON_AddNumberToObject(j, "rounds_run", (double)x->rounds);
+    cJSON_AddNumberToObject(j, "generated_tokens", (double)x->generated_tokens);
+    cJSON_AddNumberToObject(j, "decode_seconds", x->decode_seconds);
+    return j;
+}
+
 static cJSON *summary_json(const eval_report *r, const char *data, eval_format format,
                            const eval_options *o)
 {
@@ -229,19 +293,20 @@ static cJSON *summary_json(const eval_report *r, const char *data, eval_format f
     cJSON_AddNumberToObject(j, "step_runs", (double)r->step_runs);
     cJSON_AddNumberToObject(j, "step_failures", (double)r->step_failures);
     add_settings(j, o, format);
+    if (o->refine_rounds > 0) cJSON_AddItemToObject(j, "refine", refine_json(&r->refine, o));
     return j;
 }
 
 pad_status eval_write_outputs(const char *out_dir, const char *data, const eval_set *s,
                               const eval_choice *choices, const eval_report *r,
-                              const eval_options *o, pad_error *err)
+                              const eval_refined *refined, const eval_options *o, pad_error *err)
 {
     char *pred = pad_path_join(out_dir, EVAL_PREDICTIONS_FILE);
     char *sum = pad_path_join(out_dir, EVAL_SUMMARY_FILE);
     cJSON *j = summary_json(r, data, s->format, o);
     pad_status st = pred && sum && j ? pad_mkdir_p(out_dir, err)
                                      : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    if (!st) st = write_predictions(pred, s, choices, r, err);
+    if (!st) st = write_predictions(pred, s, choices, r, refined, err);
     if (!st) st = pad_json_save(sum, j, err); /* last: its presence means the stage finished */
     cJSON_Delete(j);
     free(pred);

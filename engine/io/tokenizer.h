@@ -54,12 +54,19 @@ pad_status pad_tokenizer_save(const pad_tokenizer *t, const char *path, pad_erro
  * ids), until vocab_size tokens (specials included) or no pair occurs
  * min_frequency times.  Specials take ids 0..nspecials-1 and are cut out of
  * the corpus before counting. */
+/* Digits before the GPT-2 pattern, as Hugging Face's Digits pre-tokenizer:
+ * KEEP none (numbers merge with a leading space: " 154"), EACH every digit
+ * alone (individual_digits=True), RUNS every run of digits alone
+ * (individual_digits=False), so "154" is the same token after a space, a
+ * "$" or a letter. */
+typedef enum pad_digits { PAD_DIGITS_KEEP = 0, PAD_DIGITS_EACH, PAD_DIGITS_RUNS } pad_digits;
+
 typedef struct pad_tokenizer_train_options {
     int vocab_size;
     int min_frequency; /* values below 1 count as 1 */
     const char *const *specials;
     int nspecials;
-    int split_digits;  /* every digit a token of its own (HF's Digits pre-tokenizer) */
+    pad_digits digits;
 } pad_tokenizer_train_options;
 
 typedef struct pad_tokenizer_trainer pad_tokenizer_trainer;

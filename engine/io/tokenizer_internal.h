@@ -21,10 +21,10 @@ extern const int pad_unicode_letters_count, pad_unicode_numbers_count, pad_unico
  * (len > 0; the result is in 1..len).  Invalid UTF-8 bytes count as one
  * character each of the "other" class. */
 size_t pad_pretok_piece(const char *s, size_t len);
-/* The next pre-token of the whole pipeline: with split_digits, Hugging
- * Face's Digits(individual_digits) first (every digit a piece of its own),
- * then the GPT-2 pattern (use_regex) within the text between digits. */
-size_t pad_pretok_next(const char *s, size_t len, int use_regex, int split_digits);
+/* The next pre-token of the whole pipeline: Hugging Face's Digits first
+ * (pad_digits: each digit or each run of digits a piece of its own), then
+ * the GPT-2 pattern (use_regex) within the text between digits. */
+size_t pad_pretok_next(const char *s, size_t len, int use_regex, pad_digits digits);
 /* Unicode White_Space (what Rust's char::is_whitespace and \s match). */
 int pad_unicode_is_space(uint32_t cp);
 /* GPT-2's byte -> code point table of the ByteLevel pre-tokenizer: printable
@@ -94,7 +94,7 @@ struct pad_tokenizer {
     int32_t nadded;
     uint8_t added_first[256]; /* 1 for bytes that start an added token */
     int add_prefix_space, use_regex, ignore_merges;
-    int split_digits;      /* a Digits(individual_digits) pre-tokenizer runs first */
+    pad_digits digits;     /* a Digits pre-tokenizer runs first */
     int32_t unk_id;
     int32_t *prefix_ids, *suffix_ids; /* the post-processor's wrapping of one sequence */
     int32_t nprefix, nsuffix;

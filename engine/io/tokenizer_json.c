@@ -113,13 +113,13 @@ static pad_status read_added(pad_tokenizer *t, const cJSON *added, pad_error *er
     return PAD_OK;
 }
 
-/* Digits(individual_digits) before the ByteLevel step: the one Sequence of
- * two that pad runs (a prefix space would be added to every digit, so that
- * combination is refused). */
-static int is_digit_splitter(const cJSON *pre)
+/* Digits before the ByteLevel step: the one Sequence of two that pad runs
+ * (a prefix space would be added to every digit piece, so that combination
+ * is refused). */
+static int is_digits(const cJSON *pre)
 {
     const char *type = type_of(pre);
-    return type && strcmp(type, "Digits") == 0 && flag(pre, "individual_digits", 0);
+    return type && strcmp(type, "Digits") == 0;
 }
 
 static pad_status read_pre_tokenizer(pad_tokenizer *t, const cJSON *pre, pad_error *err)
@@ -129,12 +129,12 @@ static pad_status read_pre_tokenizer(pad_tokenizer *t, const cJSON *pre, pad_err
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(pre, "pretokenizers");
         int n = cJSON_GetArraySize(list);
         if (n == 1) return read_pre_tokenizer(t, list->child, err);
-        if (n == 2 && is_digit_splitter(list->child)) {
+        if (n == 2 && is_digits(list->child)) {
             pad_status st = read_pre_tokenizer(t, list->child->next, err);
             if (!st && t->add_prefix_space)
                 return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer",
                                    "%s", "Digits followed by ByteLevel with add_prefix_space is not supported");
-            t->split_digits = 1;
+            t->digits = flag(list->child, "individual_digits", 0) ? PAD_DIGITS_EACH : PAD_DIGITS_RUNS;
             return st;
         }
         type = "Sequence of several";
@@ -250,12 +250,12 @@ static cJSON *byte_level(int add_prefix_space, int use_regex)
 static cJSON *pre_tokenizer(const pad_tokenizer *t)
 {
     cJSON *bl = byte_level(t->add_prefix_space, t->use_regex);
-    if (!t->split_digits) return bl;
+    if (t->digits == PAD_DIGITS_KEEP) return bl;
     cJSON *seq = cJSON_CreateObject(), *digits = cJSON_CreateObject();
     cJSON_AddStringToObject(seq, "type", "Sequence");
     cJSON *list = cJSON_AddArrayToObject(seq, "pretokenizers");
     cJSON_AddStringToObject(digits, "type", "Digits");
-    cJSON_AddBoolToObject(digits, "individual_digits", 1);
+    cJSON_AddBoolToObject(digits, "individual_digits", t->digits == PAD_DIGITS_EACH);
     cJSON_AddItemToArray(list, digits);
     cJSON_AddItemToArray(list, bl);
     return seq;

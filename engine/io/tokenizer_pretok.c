@@ -143,11 +143,12 @@ size_t pad_pretok_piece(const char *s, size_t len)
     return last;
 }
 
-size_t pad_pretok_next(const char *s, size_t len, int use_regex, int split_digits)
+size_t pad_pretok_next(const char *s, size_t len, int use_regex, pad_digits digits)
 {
-    if (split_digits) {
+    if (digits != PAD_DIGITS_KEEP) {
         int clen;
-        if (next_char(s, len, &clen) == CLASS_NUMBER) return (size_t)clen;
+        if (next_char(s, len, &clen) == CLASS_NUMBER)
+            return digits == PAD_DIGITS_EACH ? (size_t)clen : run_end(s, len, 0, CLASS_NUMBER);
         size_t end = (size_t)clen;
         while (end < len && next_char(s + end, len - end, &clen) != CLASS_NUMBER) end += (size_t)clen;
         len = end;

@@ -48,7 +48,7 @@ void pad_tokenizer_trainer_free(pad_tokenizer_trainer *tr)
 static pad_status count_words(pad_tokenizer_trainer *tr, const char *s, size_t len, pad_error *err)
 {
     for (size_t pos = 0; pos < len;) {
-        size_t n = pad_pretok_next(s + pos, len - pos, 1, tr->opt.split_digits);
+        size_t n = pad_pretok_next(s + pos, len - pos, 1, tr->opt.digits);
         int64_t c = 0;
         pad_strmap_get(&tr->counts, s + pos, n, &c);
         pad_status st = pad_strmap_put(&tr->counts, s + pos, n, c + 1, err);
@@ -191,7 +191,7 @@ pad_status pad_tokenizer_trainer_finish(pad_tokenizer_trainer *tr, pad_tokenizer
         w->n = (int32_t)s->len;
         w->count = s->value;
     }
-    t->split_digits = tr->opt.split_digits;
+    t->digits = tr->opt.digits;
     if (!st) st = learn(tr, t, words, nwords, &pairs, err);
     if (!st) st = pad_tok_finish(t, err);
     for (size_t w = 0; w < nwords; w++) free(words[w].syms);

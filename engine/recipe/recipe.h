@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/error.h"
+#include "data/inject.h"
 #include "data/shard_build.h"
 #include "exec/exec.h"
 #include "model/config.h"
@@ -53,7 +54,7 @@ typedef struct recipe_tokenizer {
     const char *path;       /* RECIPE_TOKENIZER_FILE */
     int vocab_size;         /* RECIPE_TOKENIZER_TRAIN: specials included */
     int min_frequency;      /* RECIPE_TOKENIZER_TRAIN */
-    int split_digits;       /* RECIPE_TOKENIZER_TRAIN: every digit a token */
+    int digits;             /* RECIPE_TOKENIZER_TRAIN: a pad_digits (io/tokenizer.h) */
 } recipe_tokenizer;
 
 typedef struct recipe_model {
@@ -78,8 +79,8 @@ typedef struct recipe_data {
 } recipe_data;
 
 typedef struct recipe_parallel {
-    int world_size;
-    int shard_optimizer;
+    int gpus;          /* data-parallel ranks, one process per device (pad launch) */
+    int zero;          /* 1: ZeRO-1, the optimizer state sharded across ranks */
 } recipe_parallel;
 
 typedef enum recipe_stage_type {
@@ -87,6 +88,7 @@ typedef enum recipe_stage_type {
     RECIPE_STAGE_VERIFY,
     RECIPE_STAGE_SHARD,
     RECIPE_STAGE_DISTILL,
+    RECIPE_STAGE_REFINE,
     RECIPE_STAGE_EVAL,
     RECIPE_STAGE_TYPE_COUNT
 } recipe_stage_type;
@@ -120,11 +122,24 @@ typedef struct recipe_distill {
     int64_t log_every;        /* steps */
 } recipe_distill;
 
+/* PaD's self-refinement training in rounds (train/refine_stage.h). */
+typedef struct recipe_refine {
+    recipe_distill train;     /* the distill stage's fields, for each round */
+    int rounds;
+    double mix;               /* share of distillation rows mixed in as plain rows */
+    int64_t round_questions;  /* training questions decoded after a round; 0: all */
+    int64_t max_source_len;   /* refine sources (question + program + feedback), eos included */
+    int inject_per_program;
+    uint64_t inject_seed;
+    double inject_weights[INJECT_KIND_COUNT]; /* inject_kind order */
+} recipe_refine;
+
 typedef enum recipe_eval_split { RECIPE_SPLIT_TEST = 0, RECIPE_SPLIT_VALIDATION } recipe_eval_split;
 typedef enum recipe_checkpoint { RECIPE_CHECKPOINT_BEST = 0, RECIPE_CHECKPOINT_LAST } recipe_checkpoint;
 typedef enum recipe_decoding { RECIPE_DECODING_GREEDY = 0, RECIPE_DECODING_BEAM, RECIPE_DECODING_SAMPLE } recipe_decoding;
 typedef enum recipe_step_mode { RECIPE_STEP_DROP = 0, RECIPE_STEP_PENALTY } recipe_step_mode;
 typedef enum recipe_answer { RECIPE_ANSWER_BEST = 0, RECIPE_ANSWER_VOTE } recipe_answer;
+typedef enum recipe_refine_mode { RECIPE_REFINE_FAILED = 0, RECIPE_REFINE_ALL } recipe_refine_mode;
 
 typedef struct recipe_eval {
     recipe_eval_split split;
@@ -145,6 +160,8 @@ typedef struct recipe_eval {
     recipe_step_mode step_mode;
     double step_penalty;      /* step_mode penalty: added to a failing beam's log-probability */
     recipe_answer answer;     /* best runnable returned program, or a vote over their answers */
+    int refine_rounds;        /* refinement at inference (decode/refine_infer.h); 0: none */
+    recipe_refine_mode refine_mode; /* refine failing programs only, or every program */
 } recipe_eval;
 
 typedef struct recipe_stage {
@@ -156,6 +173,7 @@ typedef struct recipe_stage {
         recipe_verify verify;
         recipe_shard shard;
         recipe_distill distill;
+        recipe_refine refine;
         recipe_eval eval;
     };
 } recipe_stage;

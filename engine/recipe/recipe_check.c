@@ -189,11 +189,11 @@ static int check_stage_fields(cJSON *stage, const char *path, recipe_issues *is)
         recipe_issue_add(is, sub, "expected a string, got %s", recipe_json_type(type));
     else if (t < 0)
         recipe_issue_add(is, sub, "expected one of \"synth\", \"verify\", \"shard\", \"distill\", "
-                                  "\"eval\", got \"%s\"", type->valuestring);
+                                  "\"refine\", \"eval\", got \"%s\"", type->valuestring);
     if (t < 0) return -1;
     recipe_check_object(stage, &recipe_stage_schemas[t], path, is);
     if (t == RECIPE_STAGE_EVAL) check_eval_fields(stage, path, is);
-    if (t != RECIPE_STAGE_DISTILL) return t;
+    if (t != RECIPE_STAGE_DISTILL && t != RECIPE_STAGE_REFINE) return t;
     const cJSON *dropout = get(stage, "dropout");
     recipe_path_key(sub, path, "dropout");
     if (!cJSON_IsNull(dropout) && !cJSON_IsNumber(dropout))
@@ -206,6 +206,24 @@ static int check_stage_fields(cJSON *stage, const char *path, recipe_issues *is)
         recipe_issue_add(is, sub, "give warmup_steps or warmup_ratio, not both");
     }
     return t;
+}
+
+/* A refine stage's inject object: the seed defaults to the recipe's, and
+ * some kind must weigh something. */
+static void check_refine_inject(const cJSON *root, cJSON *stage, const char *path, recipe_issues *is)
+{
+    cJSON *inject = get(stage, "inject");
+    const cJSON *seed = get(root, "seed"), *kinds = get(inject, "kinds");
+    if (!cJSON_IsObject(inject)) return;
+    if (!get(inject, "seed") && cJSON_IsNumber(seed) && !cJSON_AddNumberToObject(inject, "seed", seed->valuedouble))
+        is->out_of_memory = 1;
+    double total = 0;
+    for (const cJSON *k = cJSON_IsObject(kinds) ? kinds->child : NULL; k; k = k->next)
+        total += cJSON_IsNumber(k) && k->valuedouble > 0 ? k->valuedouble : 0;
+    char sub[RECIPE_PATH_LEN], kpath[RECIPE_PATH_LEN];
+    recipe_path_key(sub, path, "inject");
+    recipe_path_key(kpath, sub, "kinds");
+    if (cJSON_IsObject(kinds) && !(total > 0)) recipe_issue_add(is, kpath, "at least one kind must weigh > 0");
 }
 
 /* What the recipe provides before the stage at hand. */
@@ -228,6 +246,18 @@ static void check_needs(const cJSON *stage, int t, const char *path, const provi
     if (t == RECIPE_STAGE_DISTILL) {
         if (!p->seen[RECIPE_STAGE_SHARD] && !p->shards)
             recipe_issue_add(is, path, "a distill stage needs a shard stage before it or data.shards");
+    }
+    if (t == RECIPE_STAGE_REFINE) {
+        if (!p->seen[RECIPE_STAGE_DISTILL] && !p->init)
+            recipe_issue_add(is, path, "a refine stage needs a model: a distill stage before it or model.init");
+        if (!p->teacher)
+            recipe_issue_add(is, path, "a refine stage needs data.teacher (errors are injected into its programs)");
+        else if (p->synth_teacher && !p->seen[RECIPE_STAGE_SYNTH])
+            recipe_issue_add(is, path, "data.teacher \"synth\" needs a synth stage before the refine stage");
+        if (!p->seen[RECIPE_STAGE_SHARD] && !p->shards)
+            recipe_issue_add(is, path, "a refine stage needs the distillation shards (a shard stage or data.shards)");
+    }
+    if (t == RECIPE_STAGE_DISTILL || t == RECIPE_STAGE_REFINE) {
         const cJSON *patience = get(stage, "patience");
         recipe_path_key(sub, path, "patience");
         if (cJSON_IsNumber(patience) && patience->valuedouble > 0 && !p->validation)
@@ -266,9 +296,10 @@ static void check_stages(cJSON *root, recipe_issues *is)
         recipe_path_index(path, "stages", i);
         int t = check_stage_fields(stage, path, is);
         if (t < 0) continue;
+        if (t == RECIPE_STAGE_REFINE) check_refine_inject(root, stage, path, is);
         if (t < last)
             recipe_issue_add(is, path, "%s cannot come after %s (the order is synth, verify, shard, distill, "
-                             "eval)", recipe_stage_type_names[t], recipe_stage_type_names[last]);
+                             "refine, eval)", recipe_stage_type_names[t], recipe_stage_type_names[last]);
         else if (count[t]++ && t != RECIPE_STAGE_EVAL)
             recipe_issue_add(is, path, "a second %s stage (one per recipe)", recipe_stage_type_names[t]);
         last = t > last ? t : last;
@@ -346,6 +377,21 @@ static void fill_eval_decoding(const cJSON *s, recipe_eval *e)
     e->step_mode = (recipe_step_mode)pick(s, "step_mode", choices_of(eval, "step_mode"));
     e->step_penalty = num(s, "step_penalty");
     e->answer = (recipe_answer)pick(s, "answer", choices_of(eval, "answer"));
+    e->refine_rounds = (int)num(s, "refine_rounds");
+    e->refine_mode = (recipe_refine_mode)pick(s, "refine_mode", choices_of(eval, "refine_mode"));
+}
+
+static void fill_refine(const cJSON *s, recipe_refine *r)
+{
+    fill_distill(s, &r->train);
+    r->rounds = (int)num(s, "rounds");
+    r->mix = num(s, "mix");
+    r->round_questions = (int64_t)num(s, "round_questions");
+    r->max_source_len = (int64_t)num(s, "max_source_len");
+    const cJSON *inject = get(s, "inject"), *kinds = get(inject, "kinds");
+    r->inject_per_program = (int)num(inject, "per_program");
+    r->inject_seed = (uint64_t)num(inject, "seed");
+    for (int k = 0; k < INJECT_KIND_COUNT; k++) r->inject_weights[k] = num(kinds, inject_kind_name((inject_kind)k));
 }
 
 static void fill_stage(const cJSON *s, int index, recipe_stage *st)
@@ -361,6 +407,7 @@ static void fill_stage(const cJSON *s, int index, recipe_stage *st)
         break;
     case RECIPE_STAGE_SHARD: st->shard.shard_tokens = (int64_t)num(s, "shard_tokens"); break;
     case RECIPE_STAGE_DISTILL: fill_distill(s, &st->distill); break;
+    case RECIPE_STAGE_REFINE: fill_refine(s, &st->refine); break;
     case RECIPE_STAGE_EVAL:
         st->eval.split = (recipe_eval_split)pick(s, "split", choices_of(eval, "split"));
         st->eval.decoding = (recipe_decoding)pick(s, "decoding", choices_of(eval, "decoding"));
@@ -403,7 +450,7 @@ static void fill_tokenizer(const cJSON *t, recipe_tokenizer *out)
         out->kind = RECIPE_TOKENIZER_TRAIN;
         out->vocab_size = (int)num(train, "vocab_size");
         out->min_frequency = (int)num(train, "min_frequency");
-        out->split_digits = cJSON_IsTrue(get(train, "split_digits"));
+        out->digits = pick(train, "digits", choices_of(recipe_tokenizer_object_schema.fields[0].sub, "digits"));
     } else if (strcmp(t->valuestring, "bytes") == 0) {
         out->kind = RECIPE_TOKENIZER_BYTES;
     } else {
@@ -430,8 +477,8 @@ pad_status recipe_fill(const cJSON *root, recipe *r, pad_error *err)
     fill_tokenizer(get(root, "tokenizer"), &r->tokenizer);
     fill_data(get(root, "data"), &r->data);
     const cJSON *par = get(root, "parallel");
-    r->parallel.world_size = (int)num(par, "world_size");
-    r->parallel.shard_optimizer = cJSON_IsTrue(get(par, "shard_optimizer"));
+    r->parallel.gpus = (int)num(par, "gpus");
+    r->parallel.zero = (int)num(par, "zero");
     const cJSON *stages = get(root, "stages");
     r->stage_count = cJSON_GetArraySize(stages);
     r->stages = calloc((size_t)r->stage_count, sizeof *r->stages);

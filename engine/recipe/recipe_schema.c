@@ -26,6 +26,7 @@
 
 static const char *const devices[] = {"auto", "cpu", "cuda", NULL};
 static const char *const archs[] = {"t5", "gpt2", NULL};
+static const char *const digit_modes[] = {"keep", "each", "runs", NULL}; /* pad_digits order */
 static const char *const overlongs[] = {"truncate", "drop", NULL};
 static const char *const executors[] = {"builtin", "python", NULL};
 static const char *const decays[] = {"constant", "linear", "cosine", NULL}; /* pad_decay order */
@@ -33,11 +34,12 @@ static const char *const splits[] = {"test", "validation", NULL};
 static const char *const decodings[] = {"greedy", "beam", "sample", NULL}; /* recipe_decoding order */
 static const char *const step_modes[] = {"drop", "penalty", NULL};
 static const char *const answers[] = {"best", "vote", NULL};
+static const char *const refine_modes[] = {"failed", "all", NULL}; /* recipe_refine_mode order */
 static const char *const eval_formats[] = {"auto", "gsm8k", "svamp", "asdiv", "multiarith", NULL};
 static const char *const checkpoints[] = {"best", "last", NULL};
 static const char *const t5_ffn[] = {"relu", "gated-gelu", NULL};
 static const char *const gpt2_act[] = {"gelu_new", "gelu_pytorch_tanh", NULL};
-const char *const recipe_stage_type_names[] = {"synth", "verify", "shard", "distill", "eval", NULL};
+const char *const recipe_stage_type_names[] = {"synth", "verify", "shard", "distill", "refine", "eval", NULL};
 
 /* Model configs: Hugging Face's config.json fields that pad models; the
  * ranges here let every bad field be reported at once, and io/hf_config.c
@@ -71,7 +73,7 @@ const recipe_schema recipe_model_schema = SCHEMA(model_fields);
 static const recipe_field tokenizer_train_fields[] = {
     {.key = "vocab_size", .kind = RK_INT, .required = 1, .min = 260, .max = 1 << 20},
     INT_("min_frequency", "2", 1, 1e9),
-    BOOL_("split_digits", "false"),
+    ENUM_("digits", "\"keep\"", digit_modes),
 };
 static const recipe_schema tokenizer_train_schema = SCHEMA(tokenizer_train_fields);
 static const recipe_field tokenizer_object_fields[] = {
@@ -94,7 +96,7 @@ static const recipe_field data_fields[] = {
 static const recipe_schema data_schema = SCHEMA(data_fields);
 
 static const recipe_field parallel_fields[] = {
-    INT_("world_size", "1", 1, 4096), BOOL_("shard_optimizer", "false"),
+    INT_("gpus", "1", 1, 4096), INT_("zero", "0", 0, 1),
 };
 static const recipe_schema parallel_schema = SCHEMA(parallel_fields);
 
@@ -121,25 +123,45 @@ static const recipe_field verify_stage_fields[] = {
 static const recipe_field shard_stage_fields[] = {
     STAGE_COMMON, INT_("shard_tokens", "4194304", 1024, BIG),
 };
-static const recipe_field distill_stage_fields[] = {
+/* The training fields of distill, which refine takes too. */
+#define TRAIN_FIELDS \
+    NUM_("lr", "6e-5", 0, 1, 1, 0), \
+    INT_("batch_size", "8", 1, 65536), \
+    INT_("grad_accum", "1", 1, 65536), \
+    INT_("epochs", "10", 1, 1e6), \
+    INT_("max_steps", "0", 0, BIG), \
+    INT_("warmup_steps", "0", 0, BIG), \
+    NUM_("warmup_ratio", "0", 0, 1, 0, 1), \
+    ENUM_("decay", "\"linear\"", decays), \
+    NUM_("weight_decay", "0.01", 0, 1, 0, 0), \
+    NUM_("clip", "1.0", 0, 1e6, 0, 0), \
+    {.key = "dropout", .kind = RK_CUSTOM, .def = "null"}, \
+    PROB_("label_smoothing", "0"), \
+    INT_("eval_every", "0", 0, BIG), \
+    INT_("patience", "3", 0, 1e6), \
+    INT_("checkpoint_every", "0", 0, BIG), \
+    INT_("keep_checkpoints", "2", 1, 1000), \
+    INT_("log_every", "10", 1, BIG)
+static const recipe_field distill_stage_fields[] = {STAGE_COMMON, TRAIN_FIELDS};
+static const recipe_field inject_kind_fields[] = { /* inject_kind order */
+    NUM_("const", "1", 0, 1e6, 0, 0), NUM_("op", "1", 0, 1e6, 0, 0), NUM_("var", "1", 0, 1e6, 0, 0),
+    NUM_("undef", "1", 0, 1e6, 0, 0), NUM_("drop", "1", 0, 1e6, 0, 0), NUM_("swap", "1", 0, 1e6, 0, 0),
+    NUM_("syntax", "1", 0, 1e6, 0, 0),
+};
+static const recipe_schema inject_kind_schema = SCHEMA(inject_kind_fields);
+/* inject.seed defaults to the recipe's: filled in recipe_check.c */
+static const recipe_field inject_fields[] = {
+    INT_("per_program", "2", 1, 1000), INT_("seed", NULL, 0, BIG), OBJ_("kinds", "{}", inject_kind_schema),
+};
+static const recipe_schema inject_schema = SCHEMA(inject_fields);
+static const recipe_field refine_stage_fields[] = {
     STAGE_COMMON,
-    NUM_("lr", "6e-5", 0, 1, 1, 0),
-    INT_("batch_size", "8", 1, 65536),
-    INT_("grad_accum", "1", 1, 65536),
-    INT_("epochs", "10", 1, 1e6),
-    INT_("max_steps", "0", 0, BIG),
-    INT_("warmup_steps", "0", 0, BIG),
-    NUM_("warmup_ratio", "0", 0, 1, 0, 1),
-    ENUM_("decay", "\"linear\"", decays),
-    NUM_("weight_decay", "0.01", 0, 1, 0, 0),
-    NUM_("clip", "1.0", 0, 1e6, 0, 0),
-    {.key = "dropout", .kind = RK_CUSTOM, .def = "null"},
-    PROB_("label_smoothing", "0"),
-    INT_("eval_every", "0", 0, BIG),
-    INT_("patience", "3", 0, 1e6),
-    INT_("checkpoint_every", "0", 0, BIG),
-    INT_("keep_checkpoints", "2", 1, 1000),
-    INT_("log_every", "10", 1, BIG),
+    TRAIN_FIELDS,
+    INT_("rounds", "1", 1, 1000),
+    NUM_("mix", "0.5", 0, 1, 0, 0),
+    INT_("round_questions", "0", 0, BIG),
+    INT_("max_source_len", "512", 2, 1 << 20),
+    OBJ_("inject", "{}", inject_schema),
 };
 static const recipe_field eval_stage_fields[] = {
     STAGE_COMMON,
@@ -162,10 +184,12 @@ static const recipe_field eval_stage_fields[] = {
     ENUM_("step_mode", "\"drop\"", step_modes),
     NUM_("step_penalty", "-5.0", -1e6, 0, 0, 0),
     ENUM_("answer", "\"best\"", answers),
+    INT_("refine_rounds", "0", 0, 1000),
+    ENUM_("refine_mode", "\"failed\"", refine_modes),
 };
 const recipe_schema recipe_stage_schemas[RECIPE_STAGE_TYPE_COUNT] = {
     SCHEMA(synth_stage_fields), SCHEMA(verify_stage_fields), SCHEMA(shard_stage_fields),
-    SCHEMA(distill_stage_fields), SCHEMA(eval_stage_fields),
+    SCHEMA(distill_stage_fields), SCHEMA(refine_stage_fields), SCHEMA(eval_stage_fields),
 };
 
 /* ---- issues and paths ---- */

@@ -22,7 +22,7 @@
 #define MANIFEST_FORMAT "pad-checkpoint"
 #define MANIFEST_VERSION 1
 #define PAD_VERSION_STRING "0.1.0"
-#define MAX_FILES 16
+#define MAX_FILES (16 + 4096) /* the model files, and one optimizer shard per rank */
 
 typedef struct file_entry {
     char name[64];
@@ -78,6 +78,15 @@ static char *u64_string(uint64_t v, char buf[24])
 }
 
 /* ---- optimizer state ---- */
+
+/* optimizer.safetensors, or this rank's shard of a sharded optimizer */
+static char *optimizer_path(const char *dir, const pad_adamw *opt)
+{
+    char name[64];
+    if (opt->shards > 1) snprintf(name, sizeof name, "optimizer.rank-%05d.safetensors", opt->shard);
+    else snprintf(name, sizeof name, "%s", PAD_CHECKPOINT_OPTIMIZER);
+    return pad_path_join(dir, name);
+}
 
 static pad_status write_optimizer(const pad_adamw *opt, const char *path, pad_error *err)
 {
@@ -215,6 +224,8 @@ static cJSON *manifest_json(const pad_checkpoint_state *s, int opt_step, const f
     cJSON_AddNumberToObject(j, "bad_evals", s->bad_evals);
     cJSON_AddNumberToObject(j, "metrics_bytes", (double)s->metrics_bytes);
     cJSON_AddStringToObject(j, "recipe_hash", s->recipe_hash);
+    cJSON_AddNumberToObject(j, "world_size", s->world_size > 1 ? s->world_size : 1);
+    cJSON_AddNumberToObject(j, "optimizer_shards", s->optimizer_shards > 1 ? s->optimizer_shards : 1);
     for (int i = 0; i < count; i++) {
         cJSON *f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "name", files[i].name);
@@ -267,6 +278,11 @@ static int parse_state(const cJSON *j, pad_checkpoint_state *s, int *opt_step)
     s->best_step = (int64_t)best_step;
     s->bad_evals = (int)bad;
     s->metrics_bytes = (int64_t)mbytes;
+    double world = 1, shards = 1; /* absent before data parallelism */
+    get_num(j, "world_size", &world);
+    get_num(j, "optimizer_shards", &shards);
+    s->world_size = (int)world;
+    s->optimizer_shards = (int)shards;
     snprintf(s->recipe_hash, sizeof s->recipe_hash, "%s", hash->valuestring);
     return 0;
 }
@@ -413,16 +429,17 @@ static void prune(const char *root, int keep)
 static pad_status write_manifest(const char *dir, const pad_checkpoint_state *s, int opt_step,
                                  pad_error *err)
 {
-    file_entry files[MAX_FILES];
+    file_entry *files = malloc(MAX_FILES * sizeof *files);
+    if (!files) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
     int count;
     pad_status st = list_files(dir, files, &count, err);
-    if (st) return st;
-    cJSON *j = manifest_json(s, opt_step, files, count);
+    cJSON *j = st ? NULL : manifest_json(s, opt_step, files, count);
     char *path = pad_path_join(dir, PAD_CHECKPOINT_MANIFEST);
-    if (!j || !path) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    else st = pad_json_save(path, j, err);
+    if (!st && (!j || !path)) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    if (!st) st = pad_json_save(path, j, err);
     cJSON_Delete(j);
     free(path);
+    free(files);
     return st;
 }
 
@@ -434,47 +451,98 @@ static pad_status publish(const char *tmp, const char *final, const char *root, 
     return PAD_OK;
 }
 
-pad_status pad_checkpoint_save(const char *run_dir, pad_model *m, const pad_adamw *opt,
-                               const pad_checkpoint_state *s, int keep, char **path_out,
-                               pad_error *err)
+/* Rank 0's first part: a fresh .tmp directory with the model in it. */
+static pad_status prepare(const char *root, const char *tmp, pad_model *m, pad_error *err)
+{
+    pad_status st = pad_mkdir_p(root, err);
+    if (!st && pad_path_kind_of(tmp) == PAD_PATH_DIR) remove_flat_dir(tmp); /* a crash's leftover */
+    if (!st && mkdir(tmp, 0755)) st = io_error(err, "cannot create checkpoint directory", tmp);
+    if (!st) st = hf_checkpoint_save(m, tmp, PAD_F32, err);
+    return st;
+}
+
+/* Each rank's optimizer file: every rank's shard, or rank 0's whole state. */
+static pad_status save_optimizer(const char *tmp, const pad_adamw *opt, int rank, pad_error *err)
+{
+    if (opt->shards == 1 && rank != 0) return PAD_OK; /* the same state on every rank */
+    char *path = optimizer_path(tmp, opt);
+    pad_status st = path ? write_optimizer(opt, path, err) : pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    free(path);
+    return st;
+}
+
+pad_status pad_checkpoint_save_dist(const char *run_dir, pad_model *m, const pad_adamw *opt,
+                                    const pad_checkpoint_state *s, int keep, pad_dist *dist,
+                                    char **path_out, pad_error *err)
 {
     if (path_out) *path_out = NULL;
     pad_error local; /* failures must not read as success when err is NULL */
     if (!err) err = &local;
+    int rank = pad_dist_rank(dist);
+    pad_checkpoint_state state = *s;
+    state.world_size = pad_dist_world(dist);
+    state.optimizer_shards = opt->shards;
     char *root = pad_path_join(run_dir, PAD_CHECKPOINT_DIR);
     char *tmp = root ? step_dir(root, s->step, ".tmp") : NULL;
     char *final = root ? step_dir(root, s->step, "") : NULL;
-    char *opt_path = tmp ? pad_path_join(tmp, PAD_CHECKPOINT_OPTIMIZER) : NULL;
     pad_status st = PAD_OK;
-    if (!root || !tmp || !final || !opt_path) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
-    if (!st) st = pad_mkdir_p(root, err);
-    if (!st && pad_path_kind_of(tmp) == PAD_PATH_DIR) remove_flat_dir(tmp); /* a crash's leftover */
-    if (!st && mkdir(tmp, 0755)) st = io_error(err, "cannot create checkpoint directory", tmp);
-    if (!st) st = hf_checkpoint_save(m, tmp, PAD_F32, err);
-    if (!st) st = write_optimizer(opt, opt_path, err);
-    if (!st) st = write_manifest(tmp, s, opt->step, err);
-    if (!st) st = publish(tmp, final, root, err);
-    if (st && tmp && pad_path_kind_of(tmp) == PAD_PATH_DIR) remove_flat_dir(tmp);
-    if (!st) prune(root, keep);
+    if (!root || !tmp || !final) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    /* the ranks agree after each part, so no rank runs ahead of a failure
+     * and the manifest is written only when every shard is in place */
+    if (!st && rank == 0) st = prepare(root, tmp, m, err);
+    st = pad_dist_agree(dist, st, "preparing a checkpoint", err);
+    if (!st) st = save_optimizer(tmp, opt, rank, err);
+    st = pad_dist_agree(dist, st, "writing its optimizer state", err);
+    if (!st && rank == 0) st = write_manifest(tmp, &state, opt->step, err);
+    if (!st && rank == 0) st = publish(tmp, final, root, err);
+    if (st && rank == 0 && tmp && pad_path_kind_of(tmp) == PAD_PATH_DIR) remove_flat_dir(tmp);
+    if (!st && rank == 0) prune(root, keep);
+    st = pad_dist_agree(dist, st, "publishing a checkpoint", err);
     if (!st && path_out) {
         *path_out = final;
         final = NULL;
     }
-    free(opt_path);
     free(final);
     free(tmp);
     free(root);
     return st;
 }
 
-pad_status pad_checkpoint_load(const char *dir, pad_model *m, pad_adamw *opt,
-                               pad_checkpoint_state *s, const char *expect_hash, pad_error *err)
+pad_status pad_checkpoint_save(const char *run_dir, pad_model *m, const pad_adamw *opt,
+                               const pad_checkpoint_state *s, int keep, char **path_out,
+                               pad_error *err)
+{
+    return pad_checkpoint_save_dist(run_dir, m, opt, s, keep, NULL, path_out, err);
+}
+
+static pad_status check_layout(const char *dir, const pad_checkpoint_state *c, const pad_adamw *opt,
+                               int world, pad_error *err)
+{
+    if (c->world_size != world)
+        pad_error_set(err, PAD_ERR_CONFIG,
+                      "checkpoint was written by %d rank%s but this run has %d: resume with "
+                      "parallel.gpus=%d (pad launch) or use a new output directory",
+                      c->world_size, c->world_size == 1 ? "" : "s", world, c->world_size);
+    else if (c->optimizer_shards != opt->shards)
+        pad_error_set(err, PAD_ERR_CONFIG,
+                      "checkpoint's optimizer state is in %d shard%s but this run wants %d: resume "
+                      "with parallel.zero=%d or use a new output directory",
+                      c->optimizer_shards, c->optimizer_shards == 1 ? "" : "s", opt->shards,
+                      c->optimizer_shards > 1);
+    else return PAD_OK;
+    return pad_error_file(err, dir);
+}
+
+pad_status pad_checkpoint_load_dist(const char *dir, pad_model *m, pad_adamw *opt,
+                                    pad_checkpoint_state *s, const char *expect_hash, int world,
+                                    pad_error *err)
 {
     pad_error local; /* failures must not read as success when err is NULL */
     if (!err) err = &local;
     int opt_step;
     pad_checkpoint_state loaded;
     pad_status st = read_manifest(dir, &loaded, &opt_step, err);
+    if (!st) st = check_layout(dir, &loaded, opt, world, err);
     if (st) return st;
     if (expect_hash && strcmp(expect_hash, loaded.recipe_hash)) {
         pad_error_set(err, PAD_ERR_CONFIG,
@@ -485,7 +553,7 @@ pad_status pad_checkpoint_load(const char *dir, pad_model *m, pad_adamw *opt,
         return pad_error_file(err, dir);
     }
     char *model_path = pad_path_join(dir, "model.safetensors");
-    char *opt_path = pad_path_join(dir, PAD_CHECKPOINT_OPTIMIZER);
+    char *opt_path = optimizer_path(dir, opt);
     if (!model_path || !opt_path) st = pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
     if (!st) st = read_params(m, model_path, err);
     if (!st) st = read_optimizer(opt, opt_path, err);
@@ -496,4 +564,10 @@ pad_status pad_checkpoint_load(const char *dir, pad_model *m, pad_adamw *opt,
     free(model_path);
     free(opt_path);
     return st;
+}
+
+pad_status pad_checkpoint_load(const char *dir, pad_model *m, pad_adamw *opt,
+                               pad_checkpoint_state *s, const char *expect_hash, pad_error *err)
+{
+    return pad_checkpoint_load_dist(dir, m, opt, s, expect_hash, 1, err);
 }

@@ -101,10 +101,13 @@ static pad_status model_batch(pad_model *m, const pad_loader_batch *lb, int32_t 
     return PAD_OK;
 }
 
-pad_status pad_train_eval_loss(pad_model *m, const pad_loader_config *data, int32_t gpt2_pad_id,
-                               double *loss, pad_error *err)
+/* Loss and target-token sums over one pass of a shard set (this rank's
+ * part of it, as data->rank and data->world say). */
+static pad_status eval_sums(pad_model *m, const pad_loader_config *data, int32_t gpt2_pad_id,
+                            double sums[2], pad_error *err)
 {
     pad_loader_config c = *data;
+    sums[0] = sums[1] = 0;
     c.resume = NULL; /* always the same pass, so resumed runs see the same numbers */
     c.prefetch = 0;
     pad_loader *l = NULL;
@@ -130,7 +133,17 @@ pad_status pad_train_eval_loss(pad_model *m, const pad_loader_config *data, int3
     m->training = training;
     pad_gpt2_batch_free(&scratch);
     pad_loader_close(l);
-    *loss = tokens > 0 ? sum / tokens : NAN;
+    sums[0] = sum;
+    sums[1] = tokens;
+    return st;
+}
+
+pad_status pad_train_eval_loss(pad_model *m, const pad_loader_config *data, int32_t gpt2_pad_id,
+                               double *loss, pad_error *err)
+{
+    double sums[2];
+    pad_status st = eval_sums(m, data, gpt2_pad_id, sums, err);
+    *loss = sums[1] > 0 ? sums[0] / sums[1] : NAN;
     return st;
 }
 
@@ -146,6 +159,7 @@ typedef struct trainer {
     pad_gpt2_batch scratch;
     pad_checkpoint_state state;
     int64_t total;
+    int rank, world, sharded;
     double t_start, t_report;
     int64_t step_start, tokens_report;
 } trainer;
@@ -170,6 +184,11 @@ static pad_status check_options(const pad_train_options *o, pad_error *err)
     return PAD_OK;
 }
 
+static uint64_t rank_seed(uint64_t seed, int rank)
+{
+    return rank ? seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)rank) : seed;
+}
+
 /* Loads the newest complete checkpoint, if any; fills data.resume. */
 static pad_status maybe_resume(trainer *t, pad_error *err)
 {
@@ -178,9 +197,9 @@ static pad_status maybe_resume(trainer *t, pad_error *err)
     char *dir = NULL;
     pad_status st = pad_checkpoint_find_latest(o->run_dir, &dir, NULL, err);
     if (!st && dir) {
-        st = pad_checkpoint_load(dir, t->m, &t->opt, &t->state, o->recipe_hash, err);
+        st = pad_checkpoint_load_dist(dir, t->m, &t->opt, &t->state, o->recipe_hash, t->world, err);
         if (!st) {
-            t->m->dropout_seed = t->state.dropout_seed;
+            t->m->dropout_seed = rank_seed(t->state.dropout_seed, t->rank);
             t->m->dropout_step = t->state.dropout_step;
             t->res->resumed_from = t->state.step;
             snprintf(t->res->checkpoint, sizeof t->res->checkpoint, "%s", dir);
@@ -191,21 +210,41 @@ static pad_status maybe_resume(trainer *t, pad_error *err)
     return st;
 }
 
+/* Every rank starts from rank 0's parameters, whatever its own
+ * initialization made: the others contribute zeros to a sum (exact). */
+static pad_status share_params(trainer *t, pad_error *err)
+{
+    pad_model *m = t->m;
+    pad_backend *be = m->be;
+    if (t->rank) be->ops->zero(be, m->param_buf, m->params.buffer_numel * pad_dtype_size(be->act_dtype));
+    pad_status st = pad_dist_allreduce_sum(t->o->dist, be, m->param_buf, m->params.buffer_numel, err);
+    return st ? st : be->ops->sync(be, err);
+}
+
 static pad_status setup(trainer *t, pad_error *err)
 {
     const pad_train_options *o = t->o;
     t->state.best_val_loss = INFINITY;
     snprintf(t->state.recipe_hash, sizeof t->state.recipe_hash, "%s", o->recipe_hash ? o->recipe_hash : "");
-    t->m->dropout_seed = o->seed;
+    t->rank = pad_dist_rank(o->dist);
+    t->world = pad_dist_world(o->dist);
+    t->sharded = o->zero && t->world > 1;
+    /* ranks see other examples; their dropout masks should differ too */
+    t->m->dropout_seed = rank_seed(o->seed, t->rank);
     t->m->dropout_step = 0;
-    pad_status st = pad_adamw_init(&t->opt, t->m, o->weight_decay, err);
+    pad_status st = t->world > 1 ? share_params(t, err) : PAD_OK;
+    if (!st) st = pad_adamw_init_shard(&t->opt, t->m, o->weight_decay, t->sharded ? t->rank : 0,
+                                       t->sharded ? t->world : 1, err);
     if (!st) st = maybe_resume(t, err);
     pad_loader_config c = o->data;
+    c.rank = t->rank;
+    c.world = t->world;
     pad_loader_position pos = t->state.loader;
     if (t->res->resumed_from) c.resume = &pos;
     if (!st) st = pad_loader_open(&c, &t->loader, err);
-    if (!st && o->run_dir)
+    if (!st && o->run_dir && t->rank == 0)
         st = pad_metrics_open(&t->metrics, o->run_dir, t->res->resumed_from ? t->state.metrics_bytes : 0, err);
+    st = pad_dist_agree(o->dist, st, "setting up training", err);
     if (st) return st;
     int64_t per_epoch = (pad_loader_batches_per_epoch(t->loader) + o->grad_accum - 1) / o->grad_accum;
     t->total = o->total_steps ? o->total_steps : (int64_t)o->epochs * per_epoch;
@@ -213,11 +252,32 @@ static pad_status setup(trainer *t, pad_error *err)
     return PAD_OK;
 }
 
+/* The token-weighted mean gradient over all ranks: each rank's mean scaled
+ * by its share of the step's tokens, then summed (under ZeRO-1 only into
+ * each rank's own slice).  The accumulator becomes the whole step's. */
+static pad_status reduce_step(trainer *t, accumulator *a, int64_t *tokens, pad_error *err)
+{
+    pad_model *m = t->m;
+    pad_backend *be = m->be;
+    size_t N = m->params.buffer_numel;
+    double v[3] = {a->tokens, a->loss_sum, (double)*tokens};
+    pad_status st = pad_dist_reduce_scalars(t->o->dist, v, 3, PAD_DIST_SUM, err);
+    if (st) return st;
+    if (v[0] > 0 && a->tokens > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)(a->tokens / v[0]), N);
+    st = t->sharded ? pad_dist_reduce_scatter_sum(t->o->dist, be, m->grad_buf, N, err)
+                    : pad_dist_allreduce_sum(t->o->dist, be, m->grad_buf, N, err);
+    a->tokens = v[0];
+    a->loss_sum = v[1];
+    *tokens = (int64_t)v[2];
+    return st;
+}
+
 /* One optimizer step: grad_accum micro-batches, clipping, AdamW. */
 static pad_status train_step(trainer *t, pad_train_report *r, pad_error *err)
 {
     pad_model *m = t->m;
     accumulator a = {0, 0};
+    int64_t tokens = 0;
     pad_model_zero_grad(m);
     m->training = t->o->dropout;
     m->label_smoothing = t->o->label_smoothing;
@@ -226,16 +286,22 @@ static pad_status train_step(trainer *t, pad_train_report *r, pad_error *err)
         const pad_loader_batch *lb;
         pad_batch b;
         st = pad_loader_next(t->loader, &lb, err);
-        if (!st) t->tokens_report += lb->real_tokens;
+        if (!st) tokens += lb->real_tokens;
         if (!st) st = model_batch(m, lb, t->o->gpt2_pad_id, &t->scratch, &b, err);
         if (!st) st = accumulate(m, &a, &b, err);
     }
     m->training = 0;
     m->label_smoothing = 0;
+    if (!st && t->world > 1) st = reduce_step(t, &a, &tokens, err);
+    t->tokens_report += tokens;
     r->loss = mean_loss(&a);
     r->lr = pad_lr_at(t->o->lr, (int)t->state.step, t->o->warmup_steps, (int)t->total, t->o->decay);
-    if (!st) st = pad_clip_grad_norm(m, t->o->clip, &r->grad_norm, err);
+    /* unsharded, every rank holds the same averaged gradients and clips
+     * them alike on its own; sharded, the norm is summed over the slices */
+    if (!st) st = pad_clip_grad_norm_slices(m, t->opt.begin, t->opt.n, t->sharded ? t->o->dist : NULL,
+                                            t->o->clip, &r->grad_norm, err);
     if (!st) st = pad_adamw_step(&t->opt, m, r->lr, err);
+    if (!st && t->sharded) st = pad_dist_all_gather(t->o->dist, m->be, m->param_buf, m->params.buffer_numel, err);
     return st;
 }
 
@@ -255,7 +321,7 @@ static pad_status report(trainer *t, pad_train_report *r, pad_error *err)
     }
     pad_status st = t->metrics.fp ? pad_metrics_append_report(&t->metrics, r, err) : PAD_OK;
     int due = r->is_eval || r->step % t->o->log_every == 0 || r->step == 1 || r->step == t->total;
-    if (!st && due && t->o->progress) t->o->progress(t->o->progress_ctx, r);
+    if (!st && due && t->o->progress && t->rank == 0) t->o->progress(t->o->progress_ctx, r);
     return st;
 }
 
@@ -272,14 +338,20 @@ static pad_status validate(trainer *t, pad_error *err)
 {
     pad_loader_config c = t->o->data;
     c.dir = t->o->val_dir;
+    c.rank = t->rank;
+    c.world = t->world;
     pad_train_report r = {.is_eval = 1};
-    pad_status st = pad_train_eval_loss(t->m, &c, t->o->gpt2_pad_id, &r.val_loss, err);
+    double sums[2];
+    pad_status st = eval_sums(t->m, &c, t->o->gpt2_pad_id, sums, err);
+    if (!st) st = pad_dist_reduce_scalars(t->o->dist, sums, 2, PAD_DIST_SUM, err);
     if (st) return st;
+    r.val_loss = sums[1] > 0 ? sums[0] / sums[1] : NAN;
     if (r.val_loss < t->state.best_val_loss) {
         t->state.best_val_loss = r.val_loss;
         t->state.best_step = t->state.step;
         t->state.bad_evals = 0;
-        if (t->o->save_best && t->o->run_dir) st = save_best(t, err);
+        if (t->o->save_best && t->o->run_dir && t->rank == 0) st = save_best(t, err);
+        st = pad_dist_agree(t->o->dist, st, "saving the best model", err);
     } else {
         t->state.bad_evals++;
     }
@@ -293,8 +365,8 @@ static pad_status checkpoint(trainer *t, pad_error *err)
     t->state.dropout_step = t->m->dropout_step;
     t->state.metrics_bytes = pad_metrics_bytes(&t->metrics);
     char *path = NULL;
-    pad_status st = pad_checkpoint_save(t->o->run_dir, t->m, &t->opt, &t->state,
-                                        t->o->keep_checkpoints, &path, err);
+    pad_status st = pad_checkpoint_save_dist(t->o->run_dir, t->m, &t->opt, &t->state,
+                                             t->o->keep_checkpoints, t->o->dist, &path, err);
     if (!st) snprintf(t->res->checkpoint, sizeof t->res->checkpoint, "%s", path);
     free(path);
     return st;
@@ -323,7 +395,10 @@ static pad_status run_loop(trainer *t, pad_error *err)
         int eval_due = o->eval_every && o->val_dir &&
                        (t->state.step % o->eval_every == 0 || t->state.step == t->total);
         if (!st && eval_due) st = validate(t, err);
-        int stop = pad_signals_stop_requested() != 0;
+        /* a signal may reach some ranks only: they stop together */
+        double stop_flag = pad_signals_stop_requested() != 0;
+        if (!st) st = pad_dist_reduce_scalars(o->dist, &stop_flag, 1, PAD_DIST_MAX, err);
+        int stop = stop_flag != 0;
         t->res->stopped_early = patience_out(t);
         int due = (o->checkpoint_every && t->state.step % o->checkpoint_every == 0) || stop ||
                   t->res->stopped_early || t->state.step == t->total;

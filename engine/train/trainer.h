@@ -6,6 +6,13 @@
  * nothing: progress goes to a callback (train/progress.h has the CLI's
  * printer) and, with a run directory, to RUN_DIR/metrics.jsonl.
  *
+ * Data parallelism (o->dist with a world above one): every rank runs this
+ * same loop on its share of each step's batches (the loader's rank split);
+ * the token-weighted gradient mean over all ranks is what gets clipped and
+ * applied, so N ranks with batch B take the steps one process takes with
+ * batch B and grad_accum N.  Rank 0 alone writes metrics, reports progress
+ * and saves models; checkpoints are written by all (train/checkpoint.h).
+ *
  * Batches: T5 takes the loader's batch as is (source -> target ending in
  * eos); GPT-2 takes prompt and program concatenated, the loss on the program
  * only (train/batch_gpt2.h). */
@@ -16,6 +23,7 @@
 
 #include "core/error.h"
 #include "data/loader.h"
+#include "dist/dist.h"
 #include "model/model.h"
 #include "train/schedule.h"
 
@@ -61,6 +69,9 @@ typedef struct pad_train_options {
     int32_t gpt2_pad_id;         /* GPT-2 padding token (its eos, as usual) */
     pad_train_progress_fn progress;
     void *progress_ctx;
+    pad_dist *dist;              /* data-parallel ranks; NULL: this process alone.
+                                  * Sets data.rank and data.world. */
+    int zero;                    /* 1: ZeRO-1 (optimizer state sharded over the ranks) */
 } pad_train_options;
 
 typedef struct pad_train_result {

@@ -118,11 +118,11 @@ def compare(name, pad_path, hf, texts, tmp, special=False):
     check(bad == 0, f"{name}: {bad} of {len(texts)} texts encode differently")
 
 
-def train_hf(corpus_path, vocab, split_digits=False):
+def train_hf(corpus_path, vocab, digits=None):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    if split_digits:
-        tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+    if digits:
+        tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=digits == "each"),
                                                      tok.pre_tokenizer])
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab, special_tokens=SPECIALS, min_frequency=1,
@@ -213,16 +213,19 @@ def main():
         # Digits(individual_digits) then ByteLevel: trained by both, cross-loaded
         numeric = held + ["x = 12345 + 0.5", "total_pages = 154", "٣٤٥ and ۱۲", "a1b22c333", " 7", "1 2  3",
                           "\u00bd of 10\u00b2", "2024-11-24T20:41"]
-        hf_digits = train_hf(corpus, 400, split_digits=True)
-        hf_digits_path = os.path.join(tmp, "hf_digits.json")
-        hf_digits.save(hf_digits_path)
-        pad_digits_path = os.path.join(tmp, "pad_digits.json")
-        train_pad(corpus, pad_digits_path, 400, ["--split-digits"])
-        for name, path in (("digits hf-trained", hf_digits_path), ("digits pad-trained", pad_digits_path)):
-            ref = Tokenizer.from_file(path)
-            compare(name, path, ref, numeric, tmp)
-        one = Tokenizer.from_file(pad_digits_path).encode("total_pages = 154").tokens
-        check(one[-3:] == ["1", "5", "4"], f"every digit its own token ({one})")
+        for mode in ("each", "runs"):
+            hf_digits = train_hf(corpus, 400, digits=mode)
+            hf_digits_path = os.path.join(tmp, f"hf_digits_{mode}.json")
+            hf_digits.save(hf_digits_path)
+            pad_digits_path = os.path.join(tmp, f"pad_digits_{mode}.json")
+            train_pad(corpus, pad_digits_path, 400, ["--digits", mode])
+            for who, path in (("hf-trained", hf_digits_path), ("pad-trained", pad_digits_path)):
+                ref = Tokenizer.from_file(path)
+                compare(f"digits {mode} {who}", path, ref, numeric, tmp)
+            toks = Tokenizer.from_file(pad_digits_path).encode("total_pages = 154 and $2024").tokens
+            numbers = [t for t in toks if any(c.isdigit() for c in t)]
+            ok = all(t.isdigit() for t in numbers) and (mode == "runs" or all(len(t) == 1 for t in numbers))
+            check(ok and "".join(numbers) == "1542024", f"digits {mode}: {toks}")
 
         d, ref = roberta_dir(hf, tmp)
         texts = held + ["fill <extra_id_0> and<extra_id_12>then <extra_id_99>", "<extra_id_100>"]

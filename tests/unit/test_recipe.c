@@ -112,7 +112,7 @@ static void test_defaults(void)
     print_issues(&is);
     recipe_issues_free(&is);
     CHECK(r.seed == 1234 && r.device == RECIPE_DEVICE_AUTO && strcmp(r.output_dir, "runs/t") == 0);
-    CHECK(r.parallel.world_size == 1 && !r.parallel.shard_optimizer);
+    CHECK(r.parallel.gpus == 1 && !r.parallel.zero);
     CHECK(r.data.synth_seed == 1234 && r.data.synth_train == 6000 && r.data.synth_validation == 500);
     CHECK(r.data.max_source_len == 128 && r.data.max_target_len == 256 && r.data.overlong == SHARD_TRUNCATE);
     CHECK(r.tokenizer.kind == RECIPE_TOKENIZER_BYTES);
@@ -172,12 +172,12 @@ static const bad_case bad_cases[] = {
     {"{'name':'t'," MODEL "," TOK "," DATA ",'stages':[{'type':'synth'},{'type':'train'},7,{}]}",
      {"stages[1].type", "stages[2]", "stages[3].type"}, "\"distill\""},
     /* several problems at once, each with its own path */
-    {"{'name':'','seed':1.5,'device':3,'output_dir':'o','parallel':{'world_size':0,'x':1},"
+    {"{'name':'','seed':1.5,'device':3,'output_dir':'o','parallel':{'gpus':0,'x':1},"
      "'model':{'arch':'t5','config':{'num_heads':0,'dropout_rate':1.5,'feed_forward_proj':'swish'}},"
      "'tokenizer':{'train':{'vocab_size':10}},'data':{'teacher':'synth','synth':{'train':0},'overlong':'cut'},"
      "'stages':[{'type':'synth','enabled':'yes'},{'type':'verify','executor':'perl'},{'type':'shard'},"
      "{'type':'distill','lr':0,'epochs':0,'decay':'step'},{'type':'eval','max_new_tokens':0,'split':'dev'}]}",
-     {"name", "seed", "device", "parallel.world_size", "parallel", "model.config.num_heads",
+     {"name", "seed", "device", "parallel.gpus", "parallel", "model.config.num_heads",
       "model.config.dropout_rate", "model.config.feed_forward_proj"},
      "must not be empty"},
 };
@@ -227,7 +227,7 @@ static void test_overrides(void)
     snprintf(lr, sizeof lr, "stages[3].lr=%.9g", v[0]);
     snprintf(ls, sizeof ls, "stages[3].label_smoothing=%.9g", v[1]);
     snprintf(train, sizeof train, "data.synth.train=%d", 100 + (int)(v[2] * 10000));
-    const char *sets[] = {lr, ls, train, "device=cpu", "parallel.world_size=4", "model.config.vocab_size=512",
+    const char *sets[] = {lr, ls, train, "device=cpu", "parallel.gpus=4", "model.config.vocab_size=512",
                           "stages[1].enabled=false", "stages[4].split=\"validation\"", "output_dir=runs/x y"};
     recipe r;
     recipe_issues is;
@@ -236,7 +236,7 @@ static void test_overrides(void)
     recipe_issues_free(&is);
     CHECK(fabs(r.stages[3].distill.lr - v[0]) < 1e-9 && fabs(r.stages[3].distill.label_smoothing - v[1]) < 1e-9);
     CHECK(r.data.synth_train == 100 + (int)(v[2] * 10000));
-    CHECK(r.device == RECIPE_DEVICE_CPU && r.parallel.world_size == 4 && strcmp(r.output_dir, "runs/x y") == 0);
+    CHECK(r.device == RECIPE_DEVICE_CPU && r.parallel.gpus == 4 && strcmp(r.output_dir, "runs/x y") == 0);
     CHECK(!r.model.vocab_from_tokenizer && r.model.config.t5.vocab_size == 512);
     CHECK(!r.stages[1].enabled && r.stages[4].eval.split == RECIPE_SPLIT_VALIDATION);
     recipe_free(&r);

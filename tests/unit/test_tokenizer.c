@@ -199,22 +199,30 @@ static void test_train(void)
     CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_ERR_INVALID);
 }
 
-/* Digits(individual_digits): "154" is three tokens however often it occurs,
- * the flag survives a save and load, and it changes the hash. */
+/* Digits: with EACH, "154" is three tokens however often it occurs; with
+ * RUNS it is one token after a space and after a "$" alike; the setting
+ * survives a save and load, and it changes the hash. */
 static void test_split_digits(void)
 {
     const char *specials[] = {"<pad>", "</s>"};
-    pad_tokenizer *t[2] = {NULL, NULL};
-    const char *doc = "total_pages = 154\n    pages = 154 - 49\n    x = 2024 * 154 \u0663\u0664\n";
-    for (int split = 0; split < 2; split++) {
-        pad_tokenizer_train_options opt = {300, 2, specials, 2, split};
+    pad_tokenizer *t[3] = {NULL, NULL, NULL};
+    const char *doc = "total_pages = 154\n    pages = 154 - 49\n    x = 2024 * 154 \u0663\u0664 $154\n";
+    for (int split = 0; split < 3; split++) {
+        pad_tokenizer_train_options opt = {300, 2, specials, 2, (pad_digits)split};
         pad_tokenizer_trainer *tr;
         CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_OK);
         for (int rep = 0; rep < 30; rep++) CHECK(pad_tokenizer_trainer_feed(tr, doc, strlen(doc), NULL) == PAD_OK);
         CHECK(pad_tokenizer_trainer_finish(tr, &t[split], NULL) == PAD_OK);
         pad_tokenizer_trainer_free(tr);
     }
-    if (!t[0] || !t[1]) return;
+    if (!t[0] || !t[1] || !t[2]) return;
+    int32_t run = pad_tokenizer_token_id(t[2], "154");
+    CHECK(run > 0 && pad_tokenizer_token_id(t[2], "\xc4\xa0" "154") < 0);
+    int32_t *r = NULL;
+    size_t nr = 0;
+    CHECK(pad_tokenizer_encode(t[2], " 154$154", 8, 0, &r, &nr, NULL) == PAD_OK);
+    CHECK(r && nr == 4 && r[1] == run && r[3] == run);
+    free(r);
     CHECK(pad_tokenizer_token_id(t[0], "\xc4\xa0" "154") > 0);   /* merged without the flag */
     CHECK(pad_tokenizer_token_id(t[1], "154") < 0 && pad_tokenizer_token_id(t[1], "\xc4\xa0" "1") < 0);
     const char *path = check_tmp_path("digits.json");
@@ -242,8 +250,7 @@ static void test_split_digits(void)
     CHECK(back && roundtrip(back, doc, strlen(doc)));
     free(ids);
     pad_tokenizer_free(back);
-    pad_tokenizer_free(t[0]);
-    pad_tokenizer_free(t[1]);
+    for (int i = 0; i < 3; i++) pad_tokenizer_free(t[i]);
 }
 
 static void test_sha256(void)
