@@ -58,6 +58,16 @@ static void print_training(const recipe_distill *d)
     printf(d->patience ? ", early stopping after %lld" : ", no early stopping", (long long)d->patience);
 }
 
+static void print_eval(const recipe_eval *e)
+{
+    static const char *const decodings[] = {"greedy", "beam", "sample"};
+    printf(": %s split, %s", e->split == RECIPE_SPLIT_TEST ? "test" : "validation", decodings[e->decoding]);
+    if (e->decoding == RECIPE_DECODING_BEAM) printf(" %d", e->beams);
+    if (e->stepwise) printf(", step-wise verified");
+    if (e->refine_rounds) printf(", %d refine round%s", e->refine_rounds, e->refine_rounds == 1 ? "" : "s");
+    printf(", %d new tokens", e->max_new_tokens);
+}
+
 static void print_stage(const recipe_stage *s)
 {
     printf("  %d. %s", s->index + 1, recipe_stage_type_name(s->type));
@@ -68,8 +78,7 @@ static void print_stage(const recipe_stage *s)
         print_training(&s->refine.train);
         printf("; %d round%s, mix %g", s->refine.rounds, s->refine.rounds == 1 ? "" : "s", s->refine.mix);
     } else if (s->type == RECIPE_STAGE_EVAL)
-        printf(": %s split, greedy, %d new tokens", s->eval.split == RECIPE_SPLIT_TEST ? "test" : "validation",
-               s->eval.max_new_tokens);
+        print_eval(&s->eval);
     printf("\n");
 }
 
