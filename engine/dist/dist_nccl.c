@@ -106,8 +106,8 @@ pad_status pad_nccl_allreduce_sum(pad_dist *d, pad_backend *be, void *buf, size_
 
 /* Slices may differ in length (pad_dist_slice), which ncclReduceScatter and
  * ncclAllGather do not allow: one grouped reduce (or broadcast) per owner. */
-pad_status pad_nccl_reduce_scatter_sum(pad_dist *d, pad_backend *be, void *buf, size_t n,
-                                       pad_error *err)
+static pad_status per_owner(pad_dist *d, pad_backend *be, void *buf, size_t n, int reduce,
+                            const char *what, pad_error *err)
 {
     nccl_call c;
     pad_status st = prepare(d, be, &c, err);
@@ -117,30 +117,24 @@ pad_status pad_nccl_reduce_scatter_sum(pad_dist *d, pad_backend *be, void *buf, 
         size_t b, count;
         pad_dist_slice(n, k, d->env.world, &b, &count);
         char *p = (char *)buf + b * c.size;
-        if (count) r = ncclReduce(p, p, count, c.type, ncclSum, k, c.comm, c.stream);
+        if (count && reduce) r = ncclReduce(p, p, count, c.type, ncclSum, k, c.comm, c.stream);
+        else if (count) r = ncclBroadcast(p, p, count, c.type, k, c.comm, c.stream);
     }
     ncclResult_t end = ncclGroupEnd();
     if (r == ncclSuccess) r = end;
-    if (r != ncclSuccess) return nccl_error(d, r, "reduce-scatter", err);
-    return wait_done(d, c.comm, c.stream, "the gradient reduce-scatter", err);
+    if (r != ncclSuccess) return nccl_error(d, r, reduce ? "reduce-scatter" : "all-gather", err);
+    return wait_done(d, c.comm, c.stream, what, err);
+}
+
+pad_status pad_nccl_reduce_scatter_sum(pad_dist *d, pad_backend *be, void *buf, size_t n,
+                                       pad_error *err)
+{
+    return per_owner(d, be, buf, n, 1, "the gradient reduce-scatter", err);
 }
 
 pad_status pad_nccl_all_gather(pad_dist *d, pad_backend *be, void *buf, size_t n, pad_error *err)
 {
-    nccl_call c;
-    pad_status st = prepare(d, be, &c, err);
-    if (st) return st;
-    ncclResult_t r = ncclGroupStart();
-    for (int k = 0; r == ncclSuccess && k < d->env.world; k++) {
-        size_t b, count;
-        pad_dist_slice(n, k, d->env.world, &b, &count);
-        char *p = (char *)buf + b * c.size;
-        if (count) r = ncclBroadcast(p, p, count, c.type, k, c.comm, c.stream);
-    }
-    ncclResult_t end = ncclGroupEnd();
-    if (r == ncclSuccess) r = end;
-    if (r != ncclSuccess) return nccl_error(d, r, "all-gather", err);
-    return wait_done(d, c.comm, c.stream, "the parameter all-gather", err);
+    return per_owner(d, be, buf, n, 0, "the parameter all-gather", err);
 }
 
 void pad_nccl_close(pad_dist *d)
