@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "eval_fixture.h"
 #include "data/shard_build.h"
 #include "data/synth.h"
 #include "decode/eval.h"
@@ -85,49 +86,6 @@ static void test_score_counts(void)
 
 #define QUESTIONS 5
 
-/* QUESTIONS synthetic test rows as eval JSONL (question, code, num_answer, id). */
-static void write_questions(const char *path)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    for (int i = 0; f && i < QUESTIONS; i++) {
-        synth_row row;
-        pad_error err;
-        CHECK(synth_make_row(77, (uint64_t)i, 0, &row, &err) == PAD_OK);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "question", row.question);
-        cJSON_AddStringToObject(o, "code", row.code);
-        cJSON_AddNumberToObject(o, "num_answer", row.answer);
-        char id[16];
-        snprintf(id, sizeof id, "q%d", i);
-        cJSON_AddStringToObject(o, "id", id);
-        char *line = cJSON_PrintUnformatted(o);
-        fprintf(f, "%s\n", line);
-        free(line);
-        cJSON_Delete(o);
-        synth_row_free(&row);
-    }
-    if (f) fclose(f);
-}
-
-/* A random T5 over the byte tokenizer (256 bytes, <pad>, </s>, <unk>). */
-static pad_model *tiny_t5(pad_backend *be)
-{
-    pad_model_config c;
-    memset(&c, 0, sizeof c);
-    c.arch = PAD_ARCH_T5;
-    t5_config_defaults(&c.t5);
-    t5_config *t = &c.t5;
-    t->vocab_size = 259, t->d_model = 16, t->d_kv = 4, t->num_heads = 2, t->d_ff = 32;
-    t->num_layers = 1, t->num_decoder_layers = 1;
-    t->pad_token_id = 256, t->eos_token_id = 257, t->decoder_start_token_id = 256;
-    pad_model *m = NULL;
-    pad_error err;
-    CHECK(pad_model_create(&m, &c, be, &err) == PAD_OK);
-    CHECK(pad_model_init_random(m, 5, &err) == PAD_OK);
-    return m;
-}
-
 /* check_tmp_path's buffer is reused: keep copies */
 static void tmp_path(char out[512], const char *name)
 {
@@ -182,14 +140,14 @@ static void test_smoke(void)
     pad_backend *be = pad_backend_create("cpu", &err);
     pad_tokenizer *tok = NULL;
     CHECK(shard_open_tokenizer("bytes", &tok, &err) == PAD_OK);
-    pad_model *m = tiny_t5(be);
+    pad_model *m = ev_tiny_t5(be, 5);
     char jsonl[512], out_j[512], shards[512], out_s[512], out_l[512];
     tmp_path(jsonl, "questions.jsonl");
     tmp_path(out_j, "eval-jsonl");
     tmp_path(shards, "shards");
     tmp_path(out_s, "eval-shards");
     tmp_path(out_l, "eval-limit");
-    write_questions(jsonl);
+    ev_write_questions(jsonl, 77, QUESTIONS, "q");
     eval_options o;
     eval_options_default(&o);
     o.batch_size = 2, o.max_new_tokens = 12;
@@ -273,40 +231,6 @@ static void test_options_check(void)
     expect_invalid(&o, "beams must be >= 1");
 }
 
-/* predictions.jsonl as an array of its rows. */
-static cJSON *read_predictions(const char *dir)
-{
-    char *path = pad_path_join(dir, EVAL_PREDICTIONS_FILE);
-    char *text = read_text(path);
-    cJSON *rows = cJSON_CreateArray();
-    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n"))
-        cJSON_AddItemToArray(rows, cJSON_Parse(line));
-    free(text);
-    free(path);
-    return rows;
-}
-
-static cJSON *read_summary(const char *dir)
-{
-    char *path = pad_path_join(dir, EVAL_SUMMARY_FILE);
-    cJSON *s = NULL;
-    pad_error err;
-    CHECK(pad_json_load(path, &s, &err) == PAD_OK);
-    free(path);
-    return s;
-}
-
-static const char *str_of(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num_of(const cJSON *o, const char *key)
-{
-    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
 typedef struct fixture {
     pad_backend *be;
     pad_tokenizer *tok;
@@ -319,9 +243,9 @@ static void fixture_open(fixture *f)
     pad_error err;
     f->be = pad_backend_create("cpu", &err);
     CHECK(shard_open_tokenizer("bytes", &f->tok, &err) == PAD_OK);
-    f->m = tiny_t5(f->be);
+    f->m = ev_tiny_t5(f->be, 5);
     tmp_path(f->jsonl, "questions-decoding.jsonl");
-    write_questions(f->jsonl);
+    ev_write_questions(f->jsonl, 77, QUESTIONS, "q");
 }
 
 static void fixture_close(fixture *f)
@@ -338,7 +262,7 @@ static cJSON *run_eval(fixture *f, const char *name, const eval_options *o, eval
     tmp_path(out, name);
     pad_error err;
     CHECK_MSG(eval_run(f->m, f->tok, f->jsonl, out, o, r, &err) == PAD_OK, "%s: %s", name, err.message);
-    return read_predictions(out);
+    return ev_read_predictions(out);
 }
 
 /* Greedy through beam search picks the programs plain greedy decoding does. */
@@ -369,7 +293,7 @@ static void test_greedy_equals_plain(void)
         size_t n;
         CHECK(pad_tokenizer_decode(f.tok, out, (size_t)len, 1, &text, &n, &err) == PAD_OK);
         const cJSON *row = cJSON_GetArrayItem(rows, (int)i);
-        CHECK_MSG(text && !strcmp(str_of(row, "program"), text), "question %ld", i);
+        CHECK_MSG(text && !strcmp(ev_str_of(row, "program"), text), "question %ld", i);
         CHECK(!cJSON_GetObjectItem(row, "candidates"));
         free(text);
     }
@@ -434,22 +358,22 @@ static void test_beam_stepwise(void)
         for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
             CHECK_MSG(cJSON_GetObjectItem(row, fields[k]) != NULL, "row %d lacks %s", i, fields[k]);
         const cJSON *cand = cJSON_GetObjectItem(row, "candidates");
-        int n = cJSON_GetArraySize(cand), chosen = (int)num_of(row, "chosen");
+        int n = cJSON_GetArraySize(cand), chosen = (int)ev_num_of(row, "chosen");
         CHECK_MSG(n >= 1 && n <= 2, "row %d: %d candidates", i, n);
         CHECK(chosen >= 0 && chosen < n);
         for (int k = 1; k < n; k++)
-            CHECK(num_of(cJSON_GetArrayItem(cand, k - 1), "score") >= num_of(cJSON_GetArrayItem(cand, k), "score"));
-        CHECK(!strcmp(str_of(cJSON_GetArrayItem(cand, chosen), "program"), str_of(row, "program")));
-        CHECK(!strcmp(str_of(row, "outcome"), exec_outcome_name(r.results[i].outcome)));
+            CHECK(ev_num_of(cJSON_GetArrayItem(cand, k - 1), "score") >= ev_num_of(cJSON_GetArrayItem(cand, k), "score"));
+        CHECK(!strcmp(ev_str_of(cJSON_GetArrayItem(cand, chosen), "program"), ev_str_of(row, "program")));
+        CHECK(!strcmp(ev_str_of(row, "outcome"), exec_outcome_name(r.results[i].outcome)));
     }
     char out[512];
     tmp_path(out, "eval-beam");
-    cJSON *sum = read_summary(out);
-    CHECK(!strcmp(str_of(sum, "decoding"), "beam") && num_of(sum, "beams") == 2 && num_of(sum, "num_return") == 2);
-    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(sum, "stepwise")) && !strcmp(str_of(sum, "step_mode"), "drop"));
-    CHECK(num_of(sum, "length_penalty") == 0.5 && !strcmp(str_of(sum, "answer_selection"), "best"));
-    CHECK(num_of(sum, "tokens_per_s") > 0 && num_of(sum, "questions_per_s") > 0);
-    CHECK(!strcmp(str_of(sum, "format"), "gsm8k"));
+    cJSON *sum = ev_read_summary(out);
+    CHECK(!strcmp(ev_str_of(sum, "decoding"), "beam") && ev_num_of(sum, "beams") == 2 && ev_num_of(sum, "num_return") == 2);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(sum, "stepwise")) && !strcmp(ev_str_of(sum, "step_mode"), "drop"));
+    CHECK(ev_num_of(sum, "length_penalty") == 0.5 && !strcmp(ev_str_of(sum, "answer_selection"), "best"));
+    CHECK(ev_num_of(sum, "tokens_per_s") > 0 && ev_num_of(sum, "questions_per_s") > 0);
+    CHECK(!strcmp(ev_str_of(sum, "format"), "gsm8k"));
     cJSON_Delete(sum);
     eval_report_free(&r);
     cJSON_Delete(rows);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "eval_fixture.h"
 #include "data/refine.h"
 #include "data/shard_build.h"
 #include "data/synth.h"
@@ -225,81 +226,6 @@ static void test_loop_errors(void)
 
 #define QUESTIONS 4
 
-static void write_questions(const char *path)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    for (int i = 0; f && i < QUESTIONS; i++) {
-        synth_row row;
-        pad_error err;
-        CHECK(synth_make_row(91, (uint64_t)i, 0, &row, &err) == PAD_OK);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "question", row.question);
-        cJSON_AddNumberToObject(o, "num_answer", row.answer);
-        char id[16];
-        snprintf(id, sizeof id, "r%d", i);
-        cJSON_AddStringToObject(o, "id", id);
-        char *line = cJSON_PrintUnformatted(o);
-        fprintf(f, "%s\n", line);
-        free(line);
-        cJSON_Delete(o);
-        synth_row_free(&row);
-    }
-    if (f) fclose(f);
-}
-
-static pad_model *tiny_t5(pad_backend *be)
-{
-    pad_model_config c;
-    memset(&c, 0, sizeof c);
-    c.arch = PAD_ARCH_T5;
-    t5_config_defaults(&c.t5);
-    t5_config *t = &c.t5;
-    t->vocab_size = 259, t->d_model = 16, t->d_kv = 4, t->num_heads = 2, t->d_ff = 32;
-    t->num_layers = 1, t->num_decoder_layers = 1;
-    t->pad_token_id = 256, t->eos_token_id = 257, t->decoder_start_token_id = 256;
-    pad_model *m = NULL;
-    pad_error err;
-    CHECK(pad_model_create(&m, &c, be, &err) == PAD_OK);
-    CHECK(pad_model_init_random(m, 11, &err) == PAD_OK);
-    return m;
-}
-
-static cJSON *read_lines(const char *dir)
-{
-    char *path = pad_path_join(dir, EVAL_PREDICTIONS_FILE), *text = NULL;
-    size_t len;
-    pad_error err;
-    CHECK(pad_read_file(path, &text, &len, &err) == PAD_OK);
-    cJSON *rows = cJSON_CreateArray();
-    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n"))
-        cJSON_AddItemToArray(rows, cJSON_Parse(line));
-    free(text);
-    free(path);
-    return rows;
-}
-
-static cJSON *read_summary(const char *dir)
-{
-    char *path = pad_path_join(dir, EVAL_SUMMARY_FILE);
-    cJSON *s = NULL;
-    pad_error err;
-    CHECK(pad_json_load(path, &s, &err) == PAD_OK);
-    free(path);
-    return s;
-}
-
-static const char *str_of(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num_of(const cJSON *o, const char *key)
-{
-    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
 /* Greedy decoding of question i's first refine prompt, as eval encodes it. */
 static char *greedy_refine(pad_model *m, const pad_tokenizer *tok, const char *prompt, int max_new)
 {
@@ -327,12 +253,12 @@ static long check_row(const cJSON *row, int rounds_max, refine_mode mode, pad_mo
 {
     const cJSON *before = cJSON_GetObjectItem(row, "before"), *rounds = cJSON_GetObjectItem(row, "refine_rounds");
     CHECK(cJSON_IsObject(before) && cJSON_IsArray(rounds));
-    int n = cJSON_GetArraySize(rounds), fin = (int)num_of(row, "final_round");
-    int ran_before = !strcmp(str_of(before, "outcome"), "ok");
+    int n = cJSON_GetArraySize(rounds), fin = (int)ev_num_of(row, "final_round");
+    int ran_before = !strcmp(ev_str_of(before, "outcome"), "ok");
     CHECK_MSG(n <= rounds_max && (n > 0) == (mode == REFINE_MODE_ALL || !ran_before), "%d rounds", n);
     CHECK(fin >= 0 && fin <= n);
     const cJSON *kept = fin ? cJSON_GetArrayItem(rounds, fin - 1) : before;
-    CHECK(!strcmp(str_of(row, "program"), str_of(kept, "program")));
+    CHECK(!strcmp(ev_str_of(row, "program"), ev_str_of(kept, "program")));
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(row, "correct")) == cJSON_IsTrue(cJSON_GetObjectItem(kept, "correct")));
     for (int k = 0; k < n; k++) {
         const cJSON *x = cJSON_GetArrayItem(rounds, k);
@@ -340,7 +266,7 @@ static long check_row(const cJSON *row, int rounds_max, refine_mode mode, pad_mo
         CHECK(cJSON_IsString(cJSON_GetObjectItem(x, "outcome")) && cJSON_IsBool(cJSON_GetObjectItem(x, "correct")));
         CHECK(cJSON_GetObjectItem(x, "answer") != NULL && cJSON_IsString(cJSON_GetObjectItem(x, "error_type")));
         /* a later round only follows a program that did not run */
-        if (k > 0) CHECK(strcmp(str_of(cJSON_GetArrayItem(rounds, k - 1), "outcome"), "ok") != 0);
+        if (k > 0) CHECK(strcmp(ev_str_of(cJSON_GetArrayItem(rounds, k - 1), "outcome"), "ok") != 0);
     }
     if (n > 0) {
         /* round 1 is greedy decoding of the refine prompt built from the
@@ -350,15 +276,15 @@ static long check_row(const cJSON *row, int rounds_max, refine_mode mode, pad_mo
         exec_limits_default(&lim);
         exec_result res;
         pad_error err;
-        const char *prog = str_of(before, "program");
+        const char *prog = ev_str_of(before, "program");
         CHECK(exec_run(EXEC_BUILTIN, prog, strlen(prog), &lim, &res, &err) == PAD_OK);
         char feedback[320];
         refine_feedback(&res, feedback, sizeof feedback);
         exec_result_free(&res);
-        CHECK_MSG(!strcmp(feedback, str_of(r1, "feedback")), "'%s' vs '%s'", feedback, str_of(r1, "feedback"));
-        char *prompt = refine_source(str_of(row, "question"), prog, feedback);
+        CHECK_MSG(!strcmp(feedback, ev_str_of(r1, "feedback")), "'%s' vs '%s'", feedback, ev_str_of(r1, "feedback"));
+        char *prompt = refine_source(ev_str_of(row, "question"), prog, feedback);
         char *want = greedy_refine(m, tok, prompt, 12);
-        CHECK_MSG(want && !strcmp(want, str_of(r1, "program")), "'%s' vs '%s'", want, str_of(r1, "program"));
+        CHECK_MSG(want && !strcmp(want, ev_str_of(r1, "program")), "'%s' vs '%s'", want, ev_str_of(r1, "program"));
         free(want);
         free(prompt);
     }
@@ -368,7 +294,7 @@ static long check_row(const cJSON *row, int rounds_max, refine_mode mode, pad_mo
 static void check_refined_eval(pad_model *m, const pad_tokenizer *tok, const char *out, const eval_report *r,
                                int rounds_max, refine_mode mode)
 {
-    cJSON *rows = read_lines(out), *sum = read_summary(out);
+    cJSON *rows = ev_read_predictions(out), *sum = ev_read_summary(out);
     CHECK(cJSON_GetArraySize(rows) == QUESTIONS);
     long rounds = 0, refined = 0, before_ok = 0, after_ok = 0, repaired = 0, broken = 0;
     for (int i = 0; i < cJSON_GetArraySize(rows); i++) {
@@ -380,14 +306,14 @@ static void check_refined_eval(pad_model *m, const pad_tokenizer *tok, const cha
     }
     const cJSON *x = cJSON_GetObjectItem(sum, "refine");
     CHECK(cJSON_IsObject(x));
-    CHECK(num_of(x, "rounds") == rounds_max && !strcmp(str_of(x, "mode"), refine_mode_name(mode)));
-    CHECK(num_of(x, "rounds_run") == rounds && num_of(x, "questions_refined") == refined);
-    CHECK(num_of(x, "correct_before") == before_ok && num_of(x, "correct_after") == after_ok);
-    CHECK(num_of(x, "repaired") == repaired && num_of(x, "broken") == broken);
-    CHECK(num_of(sum, "correct") == after_ok && num_of(x, "accuracy_after") == num_of(sum, "accuracy"));
+    CHECK(ev_num_of(x, "rounds") == rounds_max && !strcmp(ev_str_of(x, "mode"), refine_mode_name(mode)));
+    CHECK(ev_num_of(x, "rounds_run") == rounds && ev_num_of(x, "questions_refined") == refined);
+    CHECK(ev_num_of(x, "correct_before") == before_ok && ev_num_of(x, "correct_after") == after_ok);
+    CHECK(ev_num_of(x, "repaired") == repaired && ev_num_of(x, "broken") == broken);
+    CHECK(ev_num_of(sum, "correct") == after_ok && ev_num_of(x, "accuracy_after") == ev_num_of(sum, "accuracy"));
     CHECK(r->refine.rounds == rounds && r->refine.correct_after == r->correct);
     CHECK(r->refine.correct_before - r->refine.broken + r->refine.repaired == r->refine.correct_after);
-    if (rounds) CHECK(num_of(x, "generated_tokens") > 0);
+    if (rounds) CHECK(ev_num_of(x, "generated_tokens") > 0);
     if (mode == REFINE_MODE_ALL) CHECK(refined == QUESTIONS);
     cJSON_Delete(rows);
     cJSON_Delete(sum);
@@ -399,10 +325,10 @@ static void test_eval_refines(void)
     pad_backend *be = pad_backend_create("cpu", &err);
     pad_tokenizer *tok = NULL;
     CHECK(shard_open_tokenizer("bytes", &tok, &err) == PAD_OK);
-    pad_model *m = tiny_t5(be);
+    pad_model *m = ev_tiny_t5(be, 11);
     char jsonl[512], out[512];
     snprintf(jsonl, sizeof jsonl, "%s", check_tmp_path("refine-questions.jsonl"));
-    write_questions(jsonl);
+    ev_write_questions(jsonl, 91, QUESTIONS, "r");
     eval_options o;
     eval_options_default(&o);
     o.batch_size = 3, o.max_new_tokens = 12;
@@ -413,7 +339,7 @@ static void test_eval_refines(void)
     CHECK(eval_run(m, tok, jsonl, out, &o, &r, &err) == PAD_OK);
     long plain_correct = r.correct;
     eval_report_free(&r);
-    cJSON *rows = read_lines(out), *sum = read_summary(out);
+    cJSON *rows = ev_read_predictions(out), *sum = ev_read_summary(out);
     CHECK(!cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "refine_rounds"));
     CHECK(!cJSON_GetObjectItem(sum, "refine"));
     cJSON_Delete(rows);
