@@ -160,7 +160,7 @@ static pad_status add_candidates(const eval_decoder *d, const beam_result *res, 
         memset(x, 0, sizeof *x);
         x->score = y->score;
         size_t len;
-        pad_status st = pad_tokenizer_decode(d->tok, y->tokens, (size_t)y->len, 1, &x->program, &len, err);
+        pad_status st = pad_tokenizer_decode_text(d->tok, y->tokens, (size_t)y->len, 1, &x->program, &len, err);
         if (st) return st;
     }
     return PAD_OK;

@@ -293,6 +293,50 @@ pad_status pad_tokenizer_bytes(const char *const *specials, int nspecials, pad_t
     return PAD_OK;
 }
 
+/* Length of the maximal subpart of a well-formed sequence at u (Unicode
+ * 3.9, the rule CPython follows), at least 1; *whole: it is a full one. */
+static size_t utf8_subpart(const uint8_t *u, size_t len, int *whole)
+{
+    int need = u[0] < 0x80 ? 0 : u[0] < 0xC2 ? -1 : u[0] < 0xE0 ? 1 : u[0] < 0xF0 ? 2 : u[0] < 0xF5 ? 3 : -1;
+    *whole = need == 0;
+    if (need <= 0) return 1;
+    /* the second byte's range excludes overlongs, surrogates and > U+10FFFF */
+    uint8_t lo = u[0] == 0xE0 ? 0xA0 : u[0] == 0xF0 ? 0x90 : 0x80;
+    uint8_t hi = u[0] == 0xED ? 0x9F : u[0] == 0xF4 ? 0x8F : 0xBF;
+    size_t i = 1;
+    while (i <= (size_t)need && i < len && u[i] >= lo && u[i] <= hi) i++, lo = 0x80, hi = 0xBF;
+    *whole = i == (size_t)need + 1;
+    return i;
+}
+
+pad_status pad_tokenizer_decode_text(const pad_tokenizer *t, const int32_t *ids, size_t count,
+                                     int skip_special, char **text, size_t *len, pad_error *err)
+{
+    char *raw;
+    size_t n;
+    pad_status st = pad_tokenizer_decode(t, ids, count, skip_special, &raw, &n, err);
+    if (st) return st;
+    /* each replaced subpart is at least one byte and U+FFFD three */
+    char *out = malloc(3 * n + 1);
+    if (!out) {
+        free(raw);
+        return pad_error_set(err, PAD_ERR_NOMEM, "out of memory decoding %zu ids", count);
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        int whole;
+        size_t k = utf8_subpart((const uint8_t *)raw + i, n - i, &whole);
+        if (whole) memcpy(out + o, raw + i, k), o += k;
+        else memcpy(out + o, "\xEF\xBF\xBD", 3), o += 3;
+        i += k;
+    }
+    out[o] = '\0';
+    free(raw);
+    *text = out;
+    if (len) *len = o;
+    return PAD_OK;
+}
+
 int pad_tokenizer_vocab_size(const pad_tokenizer *t) { return t->vocab_size; }
 int32_t pad_tokenizer_pad_id(const pad_tokenizer *t) { return t->pad_id; }
 int32_t pad_tokenizer_eos_id(const pad_tokenizer *t) { return t->eos_id; }

@@ -43,6 +43,13 @@ pad_status pad_tokenizer_encode(const pad_tokenizer *t, const char *text, size_t
 pad_status pad_tokenizer_decode(const pad_tokenizer *t, const int32_t *ids, size_t count,
                                 int skip_special, char **text, size_t *len, pad_error *err);
 
+/* The same, as text: every ill-formed UTF-8 subpart becomes U+FFFD, as
+ * Python's bytes.decode("utf-8", "replace") and so transformers' decode do.
+ * For what is shown or written to JSON (a model's output may split a
+ * character across tokens or emit bytes that never form one). */
+pad_status pad_tokenizer_decode_text(const pad_tokenizer *t, const int32_t *ids, size_t count,
+                                     int skip_special, char **text, size_t *len, pad_error *err);
+
 /* Writes a byte-level BPE tokenizer as a Hugging Face tokenizer.json
  * (model BPE, ByteLevel pre-tokenizer and decoder, added tokens, the
  * wrapping as TemplateProcessing), atomically. */

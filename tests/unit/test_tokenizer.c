@@ -56,6 +56,40 @@ static void test_bytes(void)
     pad_tokenizer_free(t);
 }
 
+/* Decoding to text replaces ill-formed UTF-8 as CPython's
+ * bytes.decode("utf-8", "replace") does (expected outputs made by CPython). */
+static void test_decode_text(void)
+{
+    static const char *cases[][2] = {
+        {"\x61\x62\xe2\x82", "\x61\x62\xef\xbf\xbd"},
+        {"\xe2\x82\x61", "\xef\xbf\xbd\x61"},
+        {"\xf0\x9f\x98\x80\x78", "\xf0\x9f\x98\x80\x78"},
+        {"\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+        {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},
+        {"\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+        {"\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+        {"\xf0\x9f\x98", "\xef\xbf\xbd"},
+        {"\x80\x80\x7a", "\xef\xbf\xbd\xef\xbf\xbd\x7a"},
+        {"\xc3\xa9\xff\xfe", "\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd"},
+        {"\x78\x20\x3d\x20\x33\x0a\xe2\x82\xac\x31", "\x78\x20\x3d\x20\x33\x0a\xe2\x82\xac\x31"},
+    };
+    const char *specials[] = {"<pad>", "</s>"};
+    pad_tokenizer *t;
+    CHECK(pad_tokenizer_bytes(specials, 2, &t, NULL) == PAD_OK);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const char *in = cases[c][0], *want = cases[c][1];
+        int32_t ids[16];
+        size_t n = strlen(in), len;
+        for (size_t i = 0; i < n; i++) ids[i] = (uint8_t)in[i];
+        ids[n] = 257; /* a special between, skipped */
+        char *text;
+        CHECK(pad_tokenizer_decode_text(t, ids, n + 1, 1, &text, &len, NULL) == PAD_OK);
+        CHECK(len == strlen(want) && strcmp(text, want) == 0);
+        free(text);
+    }
+    pad_tokenizer_free(t);
+}
+
 /* A tiny byte-level BPE: ids 0..3 for "a", "b", "Ġ", "ab"... written with
  * merges in one form or the other. */
 static const char *tiny_json(int pair_form)
@@ -276,6 +310,7 @@ int main(void)
 {
     RUN(test_sha256);
     RUN(test_bytes);
+    RUN(test_decode_text);
     RUN(test_tiny_json);
     RUN(test_malformed);
     RUN(test_train);
