@@ -55,7 +55,8 @@ def gpt2_model():
 
 
 def hf_programs(model, is_t5):
-    """What pad's eval decodes: generated ids without specials, as bytes."""
+    """What pad's eval decodes: generated ids without specials, as text
+    (ill-formed UTF-8 replaced, as transformers' decode does)."""
     out = []
     for q in QUESTIONS:
         ids = torch.tensor([list(q.encode()) + [EOS]])
@@ -64,7 +65,7 @@ def hf_programs(model, is_t5):
                                  num_beams=1, max_new_tokens=MAX_NEW, pad_token_id=PAD,
                                  eos_token_id=EOS)
         new = gen[0].tolist()[1:] if is_t5 else gen[0].tolist()[ids.shape[1]:]
-        out.append(bytes(t for t in new if t < 256))
+        out.append(bytes(t for t in new if t < 256).decode("utf-8", "replace"))
     return out
 
 
@@ -74,10 +75,10 @@ def pad_programs(ckpt, data, out_dir):
                        capture_output=True, text=True)
     check(r.returncode == 0, "pad eval: " + r.stderr)
     progs = []
-    with open(os.path.join(out_dir, "predictions.jsonl"), "rb") as f:
+    # strict UTF-8: predictions.jsonl must be valid JSON text
+    with open(os.path.join(out_dir, "predictions.jsonl"), encoding="utf-8") as f:
         for line in f:
-            row = json.loads(line.decode("utf-8", "surrogateescape"))
-            progs.append(row["program"].encode("utf-8", "surrogateescape"))
+            progs.append(json.loads(line)["program"])
     return progs
 
 

@@ -291,7 +291,7 @@ static void test_greedy_equals_plain(void)
         CHECK(greedy_generate(f.m, 1, &src, &s.ex[i].src_len, &g, out, &len, &err) == PAD_OK);
         char *text = NULL;
         size_t n;
-        CHECK(pad_tokenizer_decode(f.tok, out, (size_t)len, 1, &text, &n, &err) == PAD_OK);
+        CHECK(pad_tokenizer_decode_text(f.tok, out, (size_t)len, 1, &text, &n, &err) == PAD_OK);
         const cJSON *row = cJSON_GetArrayItem(rows, (int)i);
         CHECK_MSG(text && !strcmp(ev_str_of(row, "program"), text), "question %ld", i);
         CHECK(!cJSON_GetObjectItem(row, "candidates"));
