@@ -10,7 +10,8 @@
 
 static const char train_usage[] =
     "usage: pad tokenizer train --vocab-size N [--special TOKEN]... [--min-frequency N]\n"
-    "                           [--digits keep|each|runs] CORPUS... --out tokenizer.json\n"
+    "                           [--digits keep|each|runs] [--identifiers]\n"
+    "                           CORPUS... --out tokenizer.json\n"
     "\n"
     "Trains a byte-level BPE tokenizer (GPT-2 pre-tokenizer, 256 byte symbols, then\n"
     "merges of the most frequent pairs) on the CORPUS files, each read as one text,\n"
@@ -19,7 +20,9 @@ static const char train_usage[] =
     "pre-token of its own, so a number is the same token after a space, a '$' or\n"
     "a letter; each makes every digit a token (Hugging Face's Digits pre-tokenizer\n"
     "with individual_digits false or true, before ByteLevel); keep (the default)\n"
-    "is GPT-2's pattern alone.\n";
+    "is GPT-2's pattern alone.  --identifiers counts '_' as a letter in that\n"
+    "pattern, so snake_case names can become single tokens (written as a Split\n"
+    "pre-tokenizer with the changed pattern, then ByteLevel with use_regex false).\n";
 
 static const char encode_usage[] =
     "usage: pad tokenizer encode TOKENIZER [--special] (--text S | FILE)\n"
@@ -75,7 +78,7 @@ int cmd_tokenizer_train(int argc, char **argv)
         fputs(train_usage, stdout);
         return 0;
     }
-    pad_tokenizer_train_options opt = {0, 1, NULL, 0, 0};
+    pad_tokenizer_train_options opt = {0, 1, NULL, 0, PAD_DIGITS_KEEP, PAD_WORDS_GPT2};
     const char **specials = calloc((size_t)argc, sizeof *specials);
     char **files = calloc((size_t)argc, sizeof *files);
     const char *out = NULL;
@@ -97,6 +100,8 @@ int cmd_tokenizer_train(int argc, char **argv)
                 opt.digits = v[0] == 'k' ? PAD_DIGITS_KEEP : v[0] == 'e' ? PAD_DIGITS_EACH : PAD_DIGITS_RUNS;
             else
                 rc = cli_usage_error(train_usage, "--digits wants keep, each or runs, got '%s'", v);
+        } else if (strcmp(argv[i], "--identifiers") == 0) {
+            opt.words = PAD_WORDS_IDENTIFIERS;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             rc = cli_usage_error(train_usage, "unknown option '%s'", argv[i]);
         } else {

@@ -38,9 +38,10 @@ static void print_data(const recipe *r)
 {
     const recipe_tokenizer *t = &r->tokenizer;
     if (t->kind == RECIPE_TOKENIZER_TRAIN)
-        printf("  tokenizer: BPE trained on the teacher data, %d tokens%s\n", t->vocab_size,
+        printf("  tokenizer: BPE trained on the teacher data, %d tokens%s%s\n", t->vocab_size,
                t->digits == PAD_DIGITS_EACH ? ", every digit a token"
-               : t->digits == PAD_DIGITS_RUNS ? ", digit runs isolated" : "");
+               : t->digits == PAD_DIGITS_RUNS ? ", digit runs isolated" : "",
+               t->identifiers ? ", identifiers whole" : "");
     else printf("  tokenizer: %s\n", t->kind == RECIPE_TOKENIZER_BYTES ? "bytes" : t->path);
     const recipe_data *d = &r->data;
     if (d->teacher_synth)

@@ -219,6 +219,7 @@ static void compute_hash(pad_tokenizer *t)
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) hash_u32(&h, head[i]);
     /* added later: hashed only when set, so older tokenizers keep their hash */
     if (t->digits != PAD_DIGITS_KEEP) hash_u32(&h, 0x44494700u + (uint32_t)t->digits);
+    if (t->words != PAD_WORDS_GPT2) hash_u32(&h, 0x57524400u + (uint32_t)t->words);
     for (int32_t id = 0; id < t->vocab_size; id++) {
         hash_u32(&h, t->token_lens[id]);
         pad_sha256_update(&h, t->tokens[id], t->token_lens[id]);

@@ -68,12 +68,20 @@ pad_status pad_tokenizer_save(const pad_tokenizer *t, const char *path, pad_erro
  * "$" or a letter. */
 typedef enum pad_digits { PAD_DIGITS_KEEP = 0, PAD_DIGITS_EACH, PAD_DIGITS_RUNS } pad_digits;
 
+/* What a word is: GPT2 the GPT-2 pattern, where "_" is punctuation, so
+ * "books_per_shelf" is five pieces no merge can join; IDENTIFIERS the same
+ * pattern with "_" a letter, so BPE can learn whole snake_case names
+ * (tokenizer.json: a Split with that pattern, then ByteLevel without its
+ * own regex). */
+typedef enum pad_words { PAD_WORDS_GPT2 = 0, PAD_WORDS_IDENTIFIERS } pad_words;
+
 typedef struct pad_tokenizer_train_options {
     int vocab_size;
     int min_frequency; /* values below 1 count as 1 */
     const char *const *specials;
     int nspecials;
     pad_digits digits;
+    pad_words words;
 } pad_tokenizer_train_options;
 
 typedef struct pad_tokenizer_trainer pad_tokenizer_trainer;

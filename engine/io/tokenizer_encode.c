@@ -197,7 +197,7 @@ static pad_status encode_text(const pad_tokenizer *t, const char *s, size_t len,
     }
     pad_status st = PAD_OK;
     for (size_t pos = 0; pos < len && !st;) {
-        size_t n = pad_pretok_next(s + pos, len - pos, t->use_regex, t->digits);
+        size_t n = pad_pretok_next(s + pos, len - pos, t->use_regex, t->digits, t->words);
         st = encode_word(t, s + pos, n, out, err);
         pos += n;
     }

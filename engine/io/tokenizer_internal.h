@@ -18,13 +18,17 @@ extern const int pad_unicode_letters_count, pad_unicode_numbers_count, pad_unico
 /* --- the GPT-2 pre-tokenizer (tokenizer_pretok.c) --- */
 /* Length in bytes of the first piece of s[0..len) under the GPT-2 regex
  * 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
- * (len > 0; the result is in 1..len).  Invalid UTF-8 bytes count as one
- * character each of the "other" class. */
-size_t pad_pretok_piece(const char *s, size_t len);
+ * (len > 0; the result is in 1..len), or with PAD_WORDS_IDENTIFIERS the
+ * same with "_" in the letter class (PAD_IDENTIFIER_PATTERN).  Invalid UTF-8
+ * bytes count as one character each of the "other" class. */
+size_t pad_pretok_piece(const char *s, size_t len, pad_words words);
+/* The identifier pattern, as tokenizer.json's Split stores it. */
+#define PAD_IDENTIFIER_PATTERN \
+    "'s|'t|'re|'ve|'m|'ll|'d| ?[\\p{L}_]+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}_]+|\\s+(?!\\S)|\\s+"
 /* The next pre-token of the whole pipeline: Hugging Face's Digits first
  * (pad_digits: each digit or each run of digits a piece of its own), then
- * the GPT-2 pattern (use_regex) within the text between digits. */
-size_t pad_pretok_next(const char *s, size_t len, int use_regex, pad_digits digits);
+ * the word pattern (use_regex) within the text between digits. */
+size_t pad_pretok_next(const char *s, size_t len, int use_regex, pad_digits digits, pad_words words);
 /* Unicode White_Space (what Rust's char::is_whitespace and \s match). */
 int pad_unicode_is_space(uint32_t cp);
 /* GPT-2's byte -> code point table of the ByteLevel pre-tokenizer: printable
@@ -95,6 +99,7 @@ struct pad_tokenizer {
     uint8_t added_first[256]; /* 1 for bytes that start an added token */
     int add_prefix_space, use_regex, ignore_merges;
     pad_digits digits;     /* a Digits pre-tokenizer runs first */
+    pad_words words;       /* which word pattern use_regex applies */
     int32_t unk_id;
     int32_t *prefix_ids, *suffix_ids; /* the post-processor's wrapping of one sequence */
     int32_t nprefix, nsuffix;

@@ -1,9 +1,10 @@
 /* pad tokenizers: Hugging Face's tokenizer.json, read and written.
  *
  * Reads model BPE (merges as "a b" strings or ["a", "b"] pairs), added
- * tokens, the ByteLevel pre-tokenizer (alone or in a Sequence), the
- * post-processors that wrap a sequence (Roberta/Bert/Template/ByteLevel,
- * or a Sequence of them) and the ByteLevel decoder.  Anything else is
+ * tokens, the ByteLevel pre-tokenizer (alone or in a Sequence after Digits
+ * and pad's identifier Split), the post-processors that wrap a sequence
+ * (Roberta/Bert/Template/ByteLevel, or a Sequence of them) and the
+ * ByteLevel decoder.  Anything else is
  * PAD_ERR_UNSUPPORTED naming the field, not a silent mis-tokenization. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,13 +114,62 @@ static pad_status read_added(pad_tokenizer *t, const cJSON *added, pad_error *er
     return PAD_OK;
 }
 
-/* Digits before the ByteLevel step: the one Sequence of two that pad runs
- * (a prefix space would be added to every digit piece, so that combination
- * is refused). */
+/* Digits before the ByteLevel step, and pad's identifier Split (exactly
+ * its pattern, matches isolated) in place of ByteLevel's own regex: the
+ * Sequences pad runs.  A prefix space would be added to every piece they
+ * cut, so that combination is refused. */
 static int is_digits(const cJSON *pre)
 {
     const char *type = type_of(pre);
     return type && strcmp(type, "Digits") == 0;
+}
+
+static int is_identifier_split(const cJSON *pre)
+{
+    const char *type = type_of(pre);
+    const cJSON *regex = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pre, "pattern"), "Regex");
+    const cJSON *behavior = cJSON_GetObjectItemCaseSensitive(pre, "behavior");
+    return type && strcmp(type, "Split") == 0 && cJSON_IsString(regex) &&
+           strcmp(regex->valuestring, PAD_IDENTIFIER_PATTERN) == 0 && cJSON_IsString(behavior) &&
+           strcmp(behavior->valuestring, "Isolated") == 0 && !flag(pre, "invert", 0);
+}
+
+static pad_status read_byte_level(pad_tokenizer *t, const cJSON *pre, const char *type, pad_error *err)
+{
+    if (!type || strcmp(type, "ByteLevel") != 0)
+        return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer",
+                           "pre-tokenizer '%s' is not supported (only ByteLevel, after Digits or pad's "
+                           "identifier Split)", type ? type : "none");
+    t->add_prefix_space = flag(pre, "add_prefix_space", 0);
+    t->use_regex = flag(pre, "use_regex", 1);
+    return PAD_OK;
+}
+
+/* [Digits,] [identifier Split,] ByteLevel, at least one of the first two. */
+static pad_status read_sequence(pad_tokenizer *t, const cJSON *item, int n, pad_error *err)
+{
+    pad_digits digits = PAD_DIGITS_KEEP;
+    pad_words words = PAD_WORDS_GPT2;
+    if (n > 1 && is_digits(item)) {
+        digits = flag(item, "individual_digits", 0) ? PAD_DIGITS_EACH : PAD_DIGITS_RUNS;
+        item = item->next, n--;
+    }
+    if (n > 1 && is_identifier_split(item)) words = PAD_WORDS_IDENTIFIERS, item = item->next, n--;
+    if (n != 1) return read_byte_level(t, NULL, "Sequence of several", err);
+    pad_status st = read_byte_level(t, item, type_of(item), err);
+    if (st) return st;
+    if (t->add_prefix_space)
+        return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer", "%s",
+                           "Digits or Split followed by ByteLevel with add_prefix_space is not supported");
+    if (words == PAD_WORDS_IDENTIFIERS) {
+        if (t->use_regex)
+            return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer", "%s",
+                               "a Split followed by ByteLevel with use_regex is not supported");
+        t->use_regex = 1; /* pad's use_regex: the word pattern applies */
+    }
+    t->digits = digits;
+    t->words = words;
+    return PAD_OK;
 }
 
 static pad_status read_pre_tokenizer(pad_tokenizer *t, const cJSON *pre, pad_error *err)
@@ -127,24 +177,11 @@ static pad_status read_pre_tokenizer(pad_tokenizer *t, const cJSON *pre, pad_err
     const char *type = type_of(pre);
     if (type && strcmp(type, "Sequence") == 0) {
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(pre, "pretokenizers");
-        int n = cJSON_GetArraySize(list);
+        int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
         if (n == 1) return read_pre_tokenizer(t, list->child, err);
-        if (n == 2 && is_digits(list->child)) {
-            pad_status st = read_pre_tokenizer(t, list->child->next, err);
-            if (!st && t->add_prefix_space)
-                return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer",
-                                   "%s", "Digits followed by ByteLevel with add_prefix_space is not supported");
-            t->digits = flag(list->child, "individual_digits", 0) ? PAD_DIGITS_EACH : PAD_DIGITS_RUNS;
-            return st;
-        }
-        type = "Sequence of several";
+        if (n > 1) return read_sequence(t, list->child, n, err);
     }
-    if (!type || strcmp(type, "ByteLevel") != 0)
-        return field_error(err, PAD_ERR_UNSUPPORTED, "pre_tokenizer",
-                           "pre-tokenizer '%s' is not supported (only ByteLevel)", type ? type : "none");
-    t->add_prefix_space = flag(pre, "add_prefix_space", 0);
-    t->use_regex = flag(pre, "use_regex", 1);
-    return PAD_OK;
+    return read_byte_level(t, pre, type, err);
 }
 
 /* The ids a TemplateProcessing piece stands for, appended to *ids. */
@@ -247,16 +284,33 @@ static cJSON *byte_level(int add_prefix_space, int use_regex)
     return o;
 }
 
+static cJSON *identifier_split(void)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", "Split");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "pattern"), "Regex", PAD_IDENTIFIER_PATTERN);
+    cJSON_AddStringToObject(o, "behavior", "Isolated");
+    cJSON_AddBoolToObject(o, "invert", 0);
+    return o;
+}
+
+/* ByteLevel alone, or the Sequence [Digits,] [identifier Split,] ByteLevel
+ * where the Split does ByteLevel's word splitting. */
 static cJSON *pre_tokenizer(const pad_tokenizer *t)
 {
-    cJSON *bl = byte_level(t->add_prefix_space, t->use_regex);
-    if (t->digits == PAD_DIGITS_KEEP) return bl;
-    cJSON *seq = cJSON_CreateObject(), *digits = cJSON_CreateObject();
+    int split = t->use_regex && t->words == PAD_WORDS_IDENTIFIERS;
+    cJSON *bl = byte_level(t->add_prefix_space, t->use_regex && !split);
+    if (t->digits == PAD_DIGITS_KEEP && !split) return bl;
+    cJSON *seq = cJSON_CreateObject();
     cJSON_AddStringToObject(seq, "type", "Sequence");
     cJSON *list = cJSON_AddArrayToObject(seq, "pretokenizers");
-    cJSON_AddStringToObject(digits, "type", "Digits");
-    cJSON_AddBoolToObject(digits, "individual_digits", t->digits == PAD_DIGITS_EACH);
-    cJSON_AddItemToArray(list, digits);
+    if (t->digits != PAD_DIGITS_KEEP) {
+        cJSON *digits = cJSON_CreateObject();
+        cJSON_AddStringToObject(digits, "type", "Digits");
+        cJSON_AddBoolToObject(digits, "individual_digits", t->digits == PAD_DIGITS_EACH);
+        cJSON_AddItemToArray(list, digits);
+    }
+    if (split) cJSON_AddItemToArray(list, identifier_split());
     cJSON_AddItemToArray(list, bl);
     return seq;
 }

@@ -1,6 +1,7 @@
 /* The GPT-2 pre-tokenizer, written out by hand instead of run through a
  * regex engine:
  *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * and its identifier variant, the same with "_" among the letters.
  * Alternatives are tried in order at each position (the first that matches
  * wins, as in Oniguruma, which Hugging Face's tokenizers use).  Also the
  * UTF-8 and ByteLevel helpers. */
@@ -88,20 +89,21 @@ uint32_t pad_bytelevel_char(uint8_t byte)
 }
 
 /* The class and byte length of the character at s (invalid bytes: other, 1). */
-static enum char_class next_char(const char *s, size_t len, int *clen)
+static enum char_class next_char(const char *s, size_t len, int *clen, pad_words words)
 {
     uint32_t cp;
     int n = pad_utf8_get(s, len, &cp);
     *clen = n ? n : 1;
+    if (n && cp == '_' && words == PAD_WORDS_IDENTIFIERS) return CLASS_LETTER;
     return n ? class_of(cp) : CLASS_OTHER;
 }
 
 /* The end of the run of characters of class `c` starting at `pos`. */
-static size_t run_end(const char *s, size_t len, size_t pos, enum char_class c)
+static size_t run_end(const char *s, size_t len, size_t pos, enum char_class c, pad_words words)
 {
     while (pos < len) {
         int clen;
-        if (next_char(s + pos, len - pos, &clen) != c) break;
+        if (next_char(s + pos, len - pos, &clen, words) != c) break;
         pos += (size_t)clen;
     }
     return pos;
@@ -117,25 +119,25 @@ static size_t contraction(const char *s, size_t len)
     return 0;
 }
 
-size_t pad_pretok_piece(const char *s, size_t len)
+size_t pad_pretok_piece(const char *s, size_t len, pad_words words)
 {
     size_t n = contraction(s, len);
     if (n) return n;
     int clen;
-    enum char_class c = next_char(s, len, &clen);
+    enum char_class c = next_char(s, len, &clen, words);
     /* " ?X+": an optional leading space joins a run of letters, numbers or others */
     if (s[0] == ' ' && len > 1) {
         int clen1;
-        enum char_class c1 = next_char(s + 1, len - 1, &clen1);
-        if (c1 != CLASS_SPACE) return run_end(s, len, 1 + (size_t)clen1, c1);
+        enum char_class c1 = next_char(s + 1, len - 1, &clen1, words);
+        if (c1 != CLASS_SPACE) return run_end(s, len, 1 + (size_t)clen1, c1, words);
     }
-    if (c != CLASS_SPACE) return run_end(s, len, (size_t)clen, c);
+    if (c != CLASS_SPACE) return run_end(s, len, (size_t)clen, c, words);
     /* \s+(?!\S): a run of spaces gives back its last character to the word
      * that follows; \s+ takes a lone space before a word */
     size_t pos = 0, last = 0;
     while (pos < len) {
         int l;
-        if (next_char(s + pos, len - pos, &l) != CLASS_SPACE) break;
+        if (next_char(s + pos, len - pos, &l, words) != CLASS_SPACE) break;
         last = pos;
         pos += (size_t)l;
     }
@@ -143,15 +145,15 @@ size_t pad_pretok_piece(const char *s, size_t len)
     return last;
 }
 
-size_t pad_pretok_next(const char *s, size_t len, int use_regex, pad_digits digits)
+size_t pad_pretok_next(const char *s, size_t len, int use_regex, pad_digits digits, pad_words words)
 {
     if (digits != PAD_DIGITS_KEEP) {
         int clen;
-        if (next_char(s, len, &clen) == CLASS_NUMBER)
-            return digits == PAD_DIGITS_EACH ? (size_t)clen : run_end(s, len, 0, CLASS_NUMBER);
+        if (next_char(s, len, &clen, words) == CLASS_NUMBER)
+            return digits == PAD_DIGITS_EACH ? (size_t)clen : run_end(s, len, 0, CLASS_NUMBER, words);
         size_t end = (size_t)clen;
-        while (end < len && next_char(s + end, len - end, &clen) != CLASS_NUMBER) end += (size_t)clen;
+        while (end < len && next_char(s + end, len - end, &clen, words) != CLASS_NUMBER) end += (size_t)clen;
         len = end;
     }
-    return use_regex ? pad_pretok_piece(s, len) : len;
+    return use_regex ? pad_pretok_piece(s, len, words) : len;
 }

@@ -1,10 +1,11 @@
 #define _GNU_SOURCE /* memmem */
 /* pad tokenizers: byte-level BPE training.
  *
- * Words are the GPT-2 pre-tokenizer's pieces, counted over the corpus.
- * Each merge takes the most frequent adjacent pair (ties: the smallest pair
- * of ids), rewrites every word that holds it, and updates the pair counts
- * of the neighbours it touches, so no recount is needed. */
+ * Words are the pre-tokenizer's pieces (the GPT-2 or the identifier
+ * pattern), counted over the corpus.  Each merge takes the most frequent
+ * adjacent pair (ties: the smallest pair of ids), rewrites every word that
+ * holds it, and updates the pair counts of the neighbours it touches, so no
+ * recount is needed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ void pad_tokenizer_trainer_free(pad_tokenizer_trainer *tr)
 static pad_status count_words(pad_tokenizer_trainer *tr, const char *s, size_t len, pad_error *err)
 {
     for (size_t pos = 0; pos < len;) {
-        size_t n = pad_pretok_next(s + pos, len - pos, 1, tr->opt.digits);
+        size_t n = pad_pretok_next(s + pos, len - pos, 1, tr->opt.digits, tr->opt.words);
         int64_t c = 0;
         pad_strmap_get(&tr->counts, s + pos, n, &c);
         pad_status st = pad_strmap_put(&tr->counts, s + pos, n, c + 1, err);
@@ -192,6 +193,7 @@ pad_status pad_tokenizer_trainer_finish(pad_tokenizer_trainer *tr, pad_tokenizer
         w->count = s->value;
     }
     t->digits = tr->opt.digits;
+    t->words = tr->opt.words;
     if (!st) st = learn(tr, t, words, nwords, &pairs, err);
     if (!st) st = pad_tok_finish(t, err);
     for (size_t w = 0; w < nwords; w++) free(words[w].syms);

@@ -7,6 +7,9 @@ several scripts, emoji, embedded special tokens) with pad and with
 `tokenizers` and compares the ids exactly; the same for a RoBERTa-style
 vocab.json + merges.txt directory (with <s> ... </s> wrapping and
 <extra_id_N> added tokens) and a tokenizer.json with add_prefix_space.
+The identifier pre-tokenizer ("_" a letter: a Split before ByteLevel), with
+each digits mode, is trained by both on teacher programs (../shared/data,
+or generated snake_case code when absent) and cross-loaded the same way.
 decode(encode(x)) must give x back for random bytes.
 
 usage: test_tokenizer_parity.py PATH_TO_PAD   (env PAD_BUILD_DIR: where tok_tool is)
@@ -118,12 +121,17 @@ def compare(name, pad_path, hf, texts, tmp, special=False):
     check(bad == 0, f"{name}: {bad} of {len(texts)} texts encode differently")
 
 
-def train_hf(corpus_path, vocab, digits=None):
+IDENTIFIER_PATTERN = r"'s|'t|'re|'ve|'m|'ll|'d| ?[\p{L}_]+| ?\p{N}+| ?[^\s\p{L}\p{N}_]+|\s+(?!\S)|\s+"
+
+
+def train_hf(corpus_path, vocab, digits=None, identifiers=False):
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    if digits:
-        tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=digits == "each"),
-                                                     tok.pre_tokenizer])
+    steps = [pre_tokenizers.Digits(individual_digits=digits == "each")] if digits and digits != "keep" else []
+    if identifiers:
+        from tokenizers import Regex
+        steps.append(pre_tokenizers.Split(Regex(IDENTIFIER_PATTERN), behavior="isolated", invert=False))
+    steps.append(pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=not identifiers))
+    tok.pre_tokenizer = steps[0] if len(steps) == 1 else pre_tokenizers.Sequence(steps)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab, special_tokens=SPECIALS, min_frequency=1,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
@@ -142,6 +150,58 @@ def train_pad(corpus_path, out, vocab, extra=()):
         raise RuntimeError(f"pad tokenizer train {' '.join(extra)} failed")
     subprocess.run([TOOL, "train", str(vocab), out, corpus_path] + SPECIALS, check=True)
     return "tok_tool train"
+
+
+def teacher_programs():
+    """Real teacher programs when ../shared/data has them, else generated
+    snake_case code: (training documents, held-out documents)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data",
+                        "pad-teacher", "gsm8k_test_teacher_programs.jsonl")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        docs = [r["question"] + "\n" + r["code"] for r in rows if r.get("code")]
+        return docs[:500], docs[500:560]
+    rng = random.Random(5)
+    words = "eggs per day total cost price left books shelf num apples sold each week x".split()
+    def program():
+        names = ["_".join(rng.sample(words, rng.randint(1, 3))) + rng.choice(["", "_2", "_"]) for _ in range(4)]
+        lines = [f"    {n} = {rng.randint(0, 5000)}" for n in names]
+        lines.append(f"    result = {names[0]} * {names[1]} - {names[2]} / ({names[3]} + 1)")
+        return "def solution():\n" + "\n".join(lines) + "\n    return result\n"
+    return [program() for _ in range(800)], [program() for _ in range(60)]
+
+
+def check_identifiers(tmp, odd):
+    """Identifier pre-tokenizer with each digits mode: HF loads pad's file,
+    both trainers' files encode alike in both, whole identifiers are learned."""
+    train_docs, held_docs = teacher_programs()
+    corpus = os.path.join(tmp, "programs.txt")
+    with open(corpus, "w", encoding="utf-8") as f:
+        f.write("\n".join(train_docs))
+    texts = held_docs + odd + ["books_per_shelf = 27\n    left = books_per_shelf - x_2", "__init__ _ __ a_1_b", "_é_中_",
+                               "it's_ok 'll_x", "snake_case_42 = CamelCase_9"]
+    for mode in ("keep", "each", "runs"):
+        hf = train_hf(corpus, 800, digits=mode, identifiers=True)
+        hf_path = os.path.join(tmp, f"hf_ident_{mode}.json")
+        hf.save(hf_path)
+        pad_path = os.path.join(tmp, f"pad_ident_{mode}.json")
+        train_pad(corpus, pad_path, 800, ["--identifiers", "--digits", mode])
+        with open(pad_path) as f:
+            pre = json.load(f)["pre_tokenizer"]
+        kinds = [p["type"] for p in pre["pretokenizers"]]
+        check(kinds == (["Split", "ByteLevel"] if mode == "keep" else ["Digits", "Split", "ByteLevel"]),
+              f"identifiers {mode}: pre-tokenizers {kinds}")
+        for who, path in (("hf-trained", hf_path), ("pad-trained", pad_path)):
+            compare(f"identifiers digits {mode} {who}", path, Tokenizer.from_file(path), texts, tmp)
+        vocab = Tokenizer.from_file(pad_path).get_vocab()
+        whole = [t for t in vocab if "_" in t.strip("_\u0120") and t.replace("_", "").replace("\u0120", "").isalpha()]
+        check(len(whole) >= 3, f"identifiers {mode}: {len(whole)} tokens hold whole snake_case names")
+        gpt2_style = train_hf(corpus, 800, digits=mode)
+        n_ident = sum(len(hf.encode(t).ids) for t in held_docs)
+        n_gpt2 = sum(len(gpt2_style.encode(t).ids) for t in held_docs)
+        print(f"identifiers digits {mode}: held-out programs {n_ident} tokens, {n_gpt2} with GPT-2's pattern")
+        check(n_ident < n_gpt2, f"identifiers {mode}: fewer tokens ({n_ident} vs {n_gpt2})")
 
 
 def roberta_dir(hf, tmp):
@@ -226,6 +286,8 @@ def main():
             numbers = [t for t in toks if any(c.isdigit() for c in t)]
             ok = all(t.isdigit() for t in numbers) and (mode == "runs" or all(len(t) == 1 for t in numbers))
             check(ok and "".join(numbers) == "1542024", f"digits {mode}: {toks}")
+
+        check_identifiers(tmp, numeric)
 
         d, ref = roberta_dir(hf, tmp)
         texts = held + ["fill <extra_id_0> and<extra_id_12>then <extra_id_99>", "<extra_id_100>"]

@@ -75,7 +75,7 @@ static int decode(pad_tokenizer *t, const char *in, const char *out)
 static int train(int vocab, const char *out, const char *corpus, const char *const *specials, int nspecials)
 {
     pad_error err;
-    pad_tokenizer_train_options opt = {vocab, 1, specials, nspecials, 0};
+    pad_tokenizer_train_options opt = {vocab, 1, specials, nspecials, PAD_DIGITS_KEEP, PAD_WORDS_GPT2};
     pad_tokenizer_trainer *tr;
     pad_tokenizer *t = NULL;
     char *text;

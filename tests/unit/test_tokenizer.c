@@ -5,8 +5,10 @@
 
 #include "check.h"
 #include "io/atomic_file.h"
+#include "io/json_file.h"
 #include "io/sha256.h"
 #include "io/tokenizer.h"
+#include "io/tokenizer_internal.h" /* pad_pretok_next: the pieces themselves */
 
 static void random_bytes(char *b, size_t n, uint64_t seed)
 {
@@ -192,7 +194,7 @@ static void test_malformed(void)
 static void test_train(void)
 {
     const char *specials[] = {"<pad>", "</s>", "<s>", "<unk>"};
-    pad_tokenizer_train_options opt = {300, 2, specials, 4, 0};
+    pad_tokenizer_train_options opt = {300, 2, specials, 4, 0, PAD_WORDS_GPT2};
     pad_tokenizer_trainer *tr;
     CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_OK);
     const char *docs[] = {"def solution():\n    eggs = 16\n    return eggs * 2\n</s>",
@@ -242,7 +244,7 @@ static void test_split_digits(void)
     pad_tokenizer *t[3] = {NULL, NULL, NULL};
     const char *doc = "total_pages = 154\n    pages = 154 - 49\n    x = 2024 * 154 \u0663\u0664 $154\n";
     for (int split = 0; split < 3; split++) {
-        pad_tokenizer_train_options opt = {300, 2, specials, 2, (pad_digits)split};
+        pad_tokenizer_train_options opt = {300, 2, specials, 2, (pad_digits)split, PAD_WORDS_GPT2};
         pad_tokenizer_trainer *tr;
         CHECK(pad_tokenizer_trainer_new(&opt, &tr, NULL) == PAD_OK);
         for (int rep = 0; rep < 30; rep++) CHECK(pad_tokenizer_trainer_feed(tr, doc, strlen(doc), NULL) == PAD_OK);
@@ -287,6 +289,116 @@ static void test_split_digits(void)
     for (int i = 0; i < 3; i++) pad_tokenizer_free(t[i]);
 }
 
+/* The pre-tokenizer's pieces of s joined by "|". */
+static void join_pieces(const char *s, pad_digits digits, pad_words words, char *out, size_t cap)
+{
+    size_t len = strlen(s), o = 0;
+    for (size_t pos = 0; pos < len && o + 2 < cap;) {
+        size_t n = pad_pretok_next(s + pos, len - pos, 1, digits, words);
+        if (o) out[o++] = '|';
+        if (o + n >= cap) break;
+        memcpy(out + o, s + pos, n);
+        o += n, pos += n;
+    }
+    out[o] = '\0';
+}
+
+static pad_tokenizer *train_doc(const char *doc, int vocab, pad_digits digits, pad_words words)
+{
+    const char *specials[] = {"<pad>", "</s>"};
+    pad_tokenizer_train_options opt = {vocab, 2, specials, 2, digits, words};
+    pad_tokenizer_trainer *tr;
+    pad_tokenizer *t = NULL;
+    if (pad_tokenizer_trainer_new(&opt, &tr, NULL)) return NULL;
+    for (int rep = 0; rep < 20; rep++) pad_tokenizer_trainer_feed(tr, doc, strlen(doc), NULL);
+    pad_tokenizer_trainer_finish(tr, &t, NULL);
+    pad_tokenizer_trainer_free(tr);
+    return t;
+}
+
+static pad_tokenizer *save_load(const pad_tokenizer *t, const char *name, char **json)
+{
+    const char *path = check_tmp_path(name);
+    pad_tokenizer *back = NULL;
+    size_t len;
+    *json = NULL;
+    if (t && !pad_tokenizer_save(t, path, NULL) && !pad_read_file(path, json, &len, NULL))
+        pad_tokenizer_load(path, &back, NULL);
+    return back;
+}
+
+static int same_hash(const pad_tokenizer *a, const pad_tokenizer *b)
+{
+    char ha[65], hb[65];
+    if (!a || !b) return 0;
+    pad_tokenizer_hash(a, ha);
+    pad_tokenizer_hash(b, hb);
+    return strcmp(ha, hb) == 0;
+}
+
+/* Identifiers: "_" counts as a letter, so a snake_case name is one piece
+ * where GPT-2's pattern cuts it at every "_"; BPE then learns it whole; the
+ * mode survives a save and load (as a Split in tokenizer.json), changes the
+ * hash, and a Split with another pattern is refused. */
+static void test_identifiers(void)
+{
+    const char *snippet = "    books_per_shelf = 27\n    left = books_per_shelf - x_2 + __a'sb_ \u00e9_\u4e2d";
+    char got[512];
+    join_pieces(snippet, PAD_DIGITS_KEEP, PAD_WORDS_GPT2, got, sizeof got);
+    CHECK_MSG(strcmp(got, "   | books|_|per|_|shelf| =| 27|\n   | left| =| books|_|per|_|shelf| -| x|_|2| +| __|a|'s|b|_"
+                          "| \u00e9|_|\u4e2d") == 0, "%s", got);
+    join_pieces(snippet, PAD_DIGITS_KEEP, PAD_WORDS_IDENTIFIERS, got, sizeof got);
+    CHECK_MSG(strcmp(got, "   | books_per_shelf| =| 27|\n   | left| =| books_per_shelf| -| x_|2| +| __a|'s|b_"
+                          "| \u00e9_\u4e2d") == 0, "%s", got);
+    join_pieces(snippet, PAD_DIGITS_EACH, PAD_WORDS_IDENTIFIERS, got, sizeof got);
+    CHECK_MSG(strstr(got, "| books_per_shelf| =| |2|7|\n   |") && strstr(got, "| x_|2| +|"), "%s", got);
+
+    const char *doc = "def solution():\n    books_per_shelf = 27\n    left = books_per_shelf - 3\n"
+                      "    return left * books_per_shelf\n";
+    pad_tokenizer *gpt2 = train_doc(doc, 330, PAD_DIGITS_KEEP, PAD_WORDS_GPT2);
+    pad_tokenizer *ident = train_doc(doc, 330, PAD_DIGITS_RUNS, PAD_WORDS_IDENTIFIERS);
+    CHECK(gpt2 && ident);
+    if (!gpt2 || !ident) return;
+    int32_t whole = pad_tokenizer_token_id(ident, "\xc4\xa0" "books_per_shelf");
+    CHECK(whole > 0 && pad_tokenizer_token_id(gpt2, "\xc4\xa0" "books_per_shelf") < 0);
+    CHECK(pad_tokenizer_token_id(gpt2, "_per") < 0 && pad_tokenizer_token_id(gpt2, "s_") < 0);
+    char *json = NULL;
+    pad_tokenizer *back = save_load(ident, "identifiers.json", &json);
+    CHECK(back && same_hash(ident, back) && json && strstr(json, "\"Split\"") && strstr(json, "Isolated"));
+    int32_t *ids = NULL;
+    size_t n = 0;
+    const char *q = "\n    left = books_per_shelf";
+    CHECK(back && pad_tokenizer_encode(back, q, strlen(q), 0, &ids, &n, NULL) == PAD_OK);
+    CHECK(ids && n == 4 && ids[3] == whole);
+    CHECK(back && roundtrip(back, snippet, strlen(snippet)));
+    free(ids);
+    pad_tokenizer_free(back);
+
+    /* a Split with any other pattern is refused, not misread */
+    char *p = json ? strstr(json, "[\\\\p{L}_]+") : NULL;
+    CHECK(p != NULL);
+    if (p) {
+        memcpy(p, "\\\\p{L}+   ", 10);
+        pad_tokenizer *t = NULL;
+        CHECK(load_text("other_split.json", json, &t, NULL) == PAD_ERR_UNSUPPORTED && !t);
+    }
+    free(json);
+
+    /* no "_" in the corpus: the same vocabulary and merges, only the mode differs */
+    const char *plain = "left = shelf - 3\n    return left * books\n";
+    pad_tokenizer *a = train_doc(plain, 290, PAD_DIGITS_KEEP, PAD_WORDS_GPT2);
+    pad_tokenizer *b = train_doc(plain, 290, PAD_DIGITS_KEEP, PAD_WORDS_IDENTIFIERS);
+    CHECK(a && b && pad_tokenizer_vocab_size(a) == pad_tokenizer_vocab_size(b) && !same_hash(a, b));
+    back = save_load(b, "identifiers_keep.json", &json);
+    CHECK(same_hash(b, back) && !same_hash(a, back));
+    free(json);
+    pad_tokenizer_free(back);
+    pad_tokenizer_free(a);
+    pad_tokenizer_free(b);
+    pad_tokenizer_free(gpt2);
+    pad_tokenizer_free(ident);
+}
+
 static void test_sha256(void)
 {
     char hex[65];
@@ -315,5 +427,6 @@ int main(void)
     RUN(test_malformed);
     RUN(test_train);
     RUN(test_split_digits);
+    RUN(test_identifiers);
     return check_finish();
 }
