@@ -179,7 +179,8 @@ static pad_status open_tokenizer(run_ctx *c, pad_error *err)
     path_in(path, c, "tokenizer.json");
     if (file_exists(path)) return pad_tokenizer_load(path, &c->tok, err);
     static const char *const specials[] = {"<pad>", "</s>", "<unk>", "<s>"};
-    pad_tokenizer_train_options o = {t->vocab_size, t->min_frequency, specials, 4, (pad_digits)t->digits};
+    pad_tokenizer_train_options o = {t->vocab_size, t->min_frequency, specials, 4, (pad_digits)t->digits,
+                                     t->identifiers ? PAD_WORDS_IDENTIFIERS : PAD_WORDS_GPT2};
     pad_tokenizer_trainer *tr = NULL;
     pad_status st = pad_tokenizer_trainer_new(&o, &tr, err);
     if (!st) st = feed_teacher(tr, c->verified[0], err);
@@ -317,6 +318,7 @@ static pad_status stage_distill(run_ctx *c, const recipe_stage *s, pad_error *er
     o.progress_ctx = &printer;
     o.dist = c->dist;
     o.zero = c->r->parallel.zero;
+    o.overlap = c->r->parallel.overlap;
     pad_train_result res;
     pad_signals_install();
     st = pad_train(m, &o, &res, err);

@@ -137,6 +137,7 @@ void pad_dist_free(pad_dist *d)
         pthread_join(d->watchdog, NULL);
     }
     pad_nccl_close(d);
+    pad_mpi_grads_free(d);
     if (d->mpi_started) pad_mpi_stop(d);
     pthread_cond_destroy(&d->wake);
     pthread_mutex_destroy(&d->lock);
@@ -189,6 +190,48 @@ pad_status pad_dist_all_gather(pad_dist *d, pad_backend *be, void *buf, size_t n
     if (alone(d)) return PAD_OK;
     if (be->device == PAD_DEVICE_CUDA) return pad_nccl_all_gather(d, be, buf, n, err);
     return pad_mpi_all_gather(d, be->act_dtype, buf, n, err);
+}
+
+/* ---- the overlapped gradient reduction ---- */
+
+pad_status pad_dist_grads_begin(pad_dist *d, pad_backend *be, void *buf, size_t n, int sharded,
+                                pad_error *err)
+{
+    if (alone(d)) return PAD_OK;
+    if (d->grads.open)
+        return pad_error_set(err, PAD_ERR_INVALID, "a gradient reduction was begun before the "
+                             "last one was waited for");
+    d->grads = (pad_dist_grads){.be = be, .buf = buf, .n = n, .sharded = sharded, .open = 1};
+    return PAD_OK;
+}
+
+pad_status pad_dist_grads_start(pad_dist *d, size_t begin, size_t count, pad_error *err)
+{
+    if (alone(d)) return PAD_OK;
+    pad_dist_grads *g = &d->grads;
+    if (!g->open || begin > g->n || count > g->n - begin)
+        return pad_error_set(err, PAD_ERR_INVALID, "gradient range [%zu, +%zu) outside the %zu "
+                             "elements begun", begin, count, g->open ? g->n : 0);
+    if (!count) return PAD_OK;
+    g->bytes += count * pad_dtype_size(g->be->act_dtype);
+    return g->be->device == PAD_DEVICE_CUDA ? pad_nccl_grads_start(d, begin, count, err)
+                                            : pad_mpi_grads_start(d, begin, count, err);
+}
+
+pad_status pad_dist_grads_wait(pad_dist *d, double *wait_s, size_t *bytes, pad_error *err)
+{
+    *wait_s = 0;
+    *bytes = 0;
+    if (alone(d)) return PAD_OK;
+    pad_dist_grads *g = &d->grads;
+    if (!g->open) return pad_error_set(err, PAD_ERR_INVALID, "no gradient reduction to wait for");
+    double start = pad_dist_now();
+    pad_status st = g->be->device == PAD_DEVICE_CUDA ? pad_nccl_grads_wait(d, err)
+                                                     : pad_mpi_grads_wait(d, err);
+    *wait_s = pad_dist_now() - start;
+    *bytes = g->bytes;
+    g->open = 0;
+    return st;
 }
 
 pad_status pad_dist_barrier(pad_dist *d, pad_error *err)

@@ -71,6 +71,23 @@ pad_status pad_dist_reduce_scatter_sum(pad_dist *d, pad_backend *be, void *buf, 
 /* ZeRO-1: every rank's slice of buf is copied to all ranks. */
 pad_status pad_dist_all_gather(pad_dist *d, pad_backend *be, void *buf, size_t n, pad_error *err);
 
+/* Gradient reduction overlapped with the backward pass.  _begin names the
+ * buffer (n elements) and where the sums go: every rank (all-reduce), or
+ * under ZeRO-1 (sharded) only each rank's slice.  _start starts reducing
+ * buf[begin, begin + count) and returns at once: call it as soon as the
+ * backward pass is done writing that range (CUDA: after its ops are queued;
+ * the reduction runs on a stream of its own once they are done).  _wait
+ * waits for all of them, under the watchdog, and says how long it waited
+ * (the communication the backward pass did not hide) and how many bytes
+ * were reduced.  When the ranges cover the buffer, the result is that of
+ * pad_dist_allreduce_sum (or _reduce_scatter_sum) on the whole buffer.
+ * Every rank must start the same ranges in the same order.  A world of one
+ * does nothing. */
+pad_status pad_dist_grads_begin(pad_dist *d, pad_backend *be, void *buf, size_t n, int sharded,
+                                pad_error *err);
+pad_status pad_dist_grads_start(pad_dist *d, size_t begin, size_t count, pad_error *err);
+pad_status pad_dist_grads_wait(pad_dist *d, double *wait_s, size_t *bytes, pad_error *err);
+
 pad_status pad_dist_barrier(pad_dist *d, pad_error *err);
 
 /* Every rank learns whether any rank failed: returns PAD_OK when all passed

@@ -5,6 +5,7 @@
 
 #if PAD_HAVE_NCCL
 
+#include <stdlib.h>
 #include <time.h>
 
 #include <cuda_runtime.h>
@@ -104,24 +105,34 @@ pad_status pad_nccl_allreduce_sum(pad_dist *d, pad_backend *be, void *buf, size_
     return wait_done(d, c.comm, c.stream, "the gradient all-reduce", err);
 }
 
-/* Slices may differ in length (pad_dist_slice), which ncclReduceScatter and
- * ncclAllGather do not allow: one grouped reduce (or broadcast) per owner. */
+/* Queues, for every owner k, a reduce to k (or a broadcast from k) of the
+ * part of buf[lo, hi) that lies in k's slice of the n-element buffer.
+ * Slices may differ in length (pad_dist_slice), which ncclReduceScatter and
+ * ncclAllGather do not allow: hence one grouped call per owner. */
+static ncclResult_t queue_per_owner(pad_dist *d, const nccl_call *c, cudaStream_t stream,
+                                    void *buf, size_t n, size_t lo, size_t hi, int reduce)
+{
+    ncclResult_t r = ncclGroupStart();
+    for (int k = 0; r == ncclSuccess && k < d->env.world; k++) {
+        size_t b, count;
+        pad_dist_slice(n, k, d->env.world, &b, &count);
+        size_t from = b > lo ? b : lo, to = b + count < hi ? b + count : hi;
+        if (to <= from) continue;
+        char *p = (char *)buf + from * c->size;
+        if (reduce) r = ncclReduce(p, p, to - from, c->type, ncclSum, k, c->comm, stream);
+        else r = ncclBroadcast(p, p, to - from, c->type, k, c->comm, stream);
+    }
+    ncclResult_t end = ncclGroupEnd();
+    return r == ncclSuccess ? end : r;
+}
+
 static pad_status per_owner(pad_dist *d, pad_backend *be, void *buf, size_t n, int reduce,
                             const char *what, pad_error *err)
 {
     nccl_call c;
     pad_status st = prepare(d, be, &c, err);
     if (st) return st;
-    ncclResult_t r = ncclGroupStart();
-    for (int k = 0; r == ncclSuccess && k < d->env.world; k++) {
-        size_t b, count;
-        pad_dist_slice(n, k, d->env.world, &b, &count);
-        char *p = (char *)buf + b * c.size;
-        if (count && reduce) r = ncclReduce(p, p, count, c.type, ncclSum, k, c.comm, c.stream);
-        else if (count) r = ncclBroadcast(p, p, count, c.type, k, c.comm, c.stream);
-    }
-    ncclResult_t end = ncclGroupEnd();
-    if (r == ncclSuccess) r = end;
+    ncclResult_t r = queue_per_owner(d, &c, c.stream, buf, n, 0, n, reduce);
     if (r != ncclSuccess) return nccl_error(d, r, reduce ? "reduce-scatter" : "all-gather", err);
     return wait_done(d, c.comm, c.stream, what, err);
 }
@@ -137,8 +148,85 @@ pad_status pad_nccl_all_gather(pad_dist *d, pad_backend *be, void *buf, size_t n
     return per_owner(d, be, buf, n, 0, "the parameter all-gather", err);
 }
 
+/* ---- the overlapped gradient reduction, on a stream of its own ---- */
+
+typedef struct nccl_overlap {
+    cudaStream_t comm;       /* the collectives */
+    cudaEvent_t ready;       /* recorded on the compute stream: a range is written */
+    cudaEvent_t done;        /* recorded on comm: every started range is reduced */
+} nccl_overlap;
+
+static pad_status cuda_check(pad_dist *d, cudaError_t e, const char *what, pad_error *err)
+{
+    return e == cudaSuccess ? PAD_OK
+                            : pad_error_set(err, PAD_ERR_BACKEND, "rank %d: %s: %s", d->env.rank,
+                                            what, cudaGetErrorString(e));
+}
+
+static pad_status overlap_of(pad_dist *d, nccl_overlap **out, pad_error *err)
+{
+    nccl_overlap *o = d->nccl_overlap;
+    if (!o) {
+        if (!(o = calloc(1, sizeof *o))) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+        d->nccl_overlap = o;
+        pad_status st = cuda_check(d, cudaStreamCreateWithFlags(&o->comm, cudaStreamNonBlocking),
+                                   "communication stream", err);
+        if (!st) st = cuda_check(d, cudaEventCreateWithFlags(&o->ready, cudaEventDisableTiming),
+                                 "communication event", err);
+        if (!st) st = cuda_check(d, cudaEventCreateWithFlags(&o->done, cudaEventDisableTiming),
+                                 "communication event", err);
+        if (st) return st;
+    }
+    *out = o;
+    return PAD_OK;
+}
+
+/* The range's ops are queued on the compute stream: the communication
+ * stream waits for them, not the host. */
+pad_status pad_nccl_grads_start(pad_dist *d, size_t begin, size_t count, pad_error *err)
+{
+    pad_dist_grads *g = &d->grads;
+    nccl_call c;
+    nccl_overlap *o = NULL;
+    pad_status st = prepare(d, g->be, &c, err);
+    if (!st) st = overlap_of(d, &o, err);
+    if (!st) st = cuda_check(d, cudaEventRecord(o->ready, c.stream), "event record", err);
+    if (!st) st = cuda_check(d, cudaStreamWaitEvent(o->comm, o->ready, 0), "stream wait", err);
+    if (st) return st;
+    ncclResult_t r;
+    if (g->sharded) {
+        r = queue_per_owner(d, &c, o->comm, g->buf, g->n, begin, begin + count, 1);
+    } else {
+        char *p = (char *)g->buf + begin * c.size;
+        r = ncclAllReduce(p, p, count, c.type, ncclSum, c.comm, o->comm);
+    }
+    return r == ncclSuccess ? PAD_OK : nccl_error(d, r, "gradient reduction (overlapped)", err);
+}
+
+/* The compute stream (the optimizer next) waits for the communication
+ * stream; the host waits too, to time the exposed part and to catch a
+ * peer that died. */
+pad_status pad_nccl_grads_wait(pad_dist *d, pad_error *err)
+{
+    nccl_overlap *o = d->nccl_overlap;
+    if (!o || !d->nccl) return PAD_OK; /* nothing was started */
+    cudaStream_t compute = (cudaStream_t)pad_cuda_backend_stream(d->grads.be);
+    pad_status st = cuda_check(d, cudaEventRecord(o->done, o->comm), "event record", err);
+    if (!st) st = cuda_check(d, cudaStreamWaitEvent(compute, o->done, 0), "stream wait", err);
+    if (st) return st;
+    return wait_done(d, (ncclComm_t)d->nccl, o->comm, "the overlapped gradient reduction", err);
+}
+
 void pad_nccl_close(pad_dist *d)
 {
+    nccl_overlap *o = d->nccl_overlap;
+    if (o) {
+        if (o->ready) cudaEventDestroy(o->ready);
+        if (o->done) cudaEventDestroy(o->done);
+        if (o->comm) cudaStreamDestroy(o->comm);
+        free(o);
+        d->nccl_overlap = NULL;
+    }
     if (d->nccl) ncclCommDestroy((ncclComm_t)d->nccl);
     d->nccl = NULL;
 }
@@ -164,6 +252,11 @@ pad_status pad_nccl_all_gather(pad_dist *d, pad_backend *be, void *buf, size_t n
 {
     return no_nccl(err);
 }
+pad_status pad_nccl_grads_start(pad_dist *d, size_t begin, size_t count, pad_error *err)
+{
+    return no_nccl(err);
+}
+pad_status pad_nccl_grads_wait(pad_dist *d, pad_error *err) { return no_nccl(err); }
 void pad_nccl_close(pad_dist *d) { (void)d; }
 
 #endif

@@ -15,6 +15,10 @@ typedef struct pad_model_family {
     void (*free_state)(pad_model *m);
 } pad_model_family;
 
+/* Reports grad_buf[begin, end) to m->grads_ready, when set and the range is
+ * not empty. */
+pad_status pad_model_grads_ready(pad_model *m, size_t begin, size_t end, pad_error *err);
+
 extern const pad_model_family t5_family;
 extern const pad_model_family gpt2_family;
 

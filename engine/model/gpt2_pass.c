@@ -436,6 +436,12 @@ static void embed_bwd(pad_model *m, gpt2_state *s, const gpt2_view *g)
     be->ops->embedding_bwd(be, g->wpe, d, s->pos, N, C, c->n_positions);
 }
 
+/* Where block l's parameters start in the buffer (its ln_1.weight). */
+static size_t block_offset(const pad_model *m, int l)
+{
+    return m->params.items[2 + l * GPT2_LAYER_PARAMS].offset;
+}
+
 pad_status gpt2_backward(pad_model *m, pad_error *err)
 {
     gpt2_state *s = m->impl;
@@ -447,13 +453,21 @@ pad_status gpt2_backward(pad_model *m, pad_error *err)
     gpt2_views(m, m->param_buf, &w);
     gpt2_views(m, m->grad_buf, &g);
     head_bwd(m, s, &w, &g);
-    for (int l = m->config.gpt2.n_layer - 1; l >= 0; l--) {
+    pad_status st = PAD_OK;
+    int L = m->config.gpt2.n_layer;
+    for (int l = L - 1; !st && l >= 0; l--) {
         gpt2_layer_view lw, lg;
         gpt2_layer_views(m, m->param_buf, l, &lw);
         gpt2_layer_views(m, m->grad_buf, l, &lg);
         mlp_bwd(m, s, l, &lw, &lg);
         attn_bwd(m, s, l, &lw, &lg);
+        /* block l up to block l + 1; the last block takes ln_f, final since head_bwd */
+        size_t end = l + 1 < L ? block_offset(m, l + 1) : m->params.buffer_numel;
+        st = pad_model_grads_ready(m, block_offset(m, l), end, err);
     }
-    embed_bwd(m, s, &g);
-    return m->be->ops->sync(m->be, err);
+    if (!st) embed_bwd(m, s, &g);
+    /* wte (also the head) and wpe, at the front of the buffer */
+    if (!st) st = pad_model_grads_ready(m, 0, block_offset(m, 0), err);
+    pad_status synced = m->be->ops->sync(m->be, err);
+    return st ? st : synced;
 }

@@ -67,6 +67,12 @@ pad_status pad_model_backward(pad_model *m, pad_error *err)
     return family_of(m->config.arch)->backward(m, err);
 }
 
+pad_status pad_model_grads_ready(pad_model *m, size_t begin, size_t end, pad_error *err)
+{
+    if (!m->grads_ready || end <= begin) return PAD_OK;
+    return m->grads_ready(m->grads_ready_ctx, begin, end - begin, err);
+}
+
 void pad_model_zero_grad(pad_model *m)
 {
     m->be->ops->zero(m->be, m->grad_buf, m->params.buffer_numel * pad_dtype_size(m->be->act_dtype));

@@ -34,6 +34,15 @@ typedef struct pad_batch {
     const int32_t *labels;
 } pad_batch;
 
+/* Told by the backward pass that grad_buf[begin, begin + count) is final for
+ * this pass: nothing later in the pass writes it, so it may be reduced over
+ * ranks while the rest of the pass runs.  One backward pass reports ranges
+ * that cover [0, params.buffer_numel) exactly once (alignment gaps included),
+ * block by block in reverse layer order, the embeddings last.  On a device
+ * backend the range's ops may still be queued on the backend's stream.  An
+ * error stops the pass and is returned by pad_model_backward. */
+typedef pad_status (*pad_grads_ready_fn)(void *ctx, size_t begin, size_t count, pad_error *err);
+
 typedef struct pad_model {
     pad_model_config config;
     pad_backend *be;           /* borrowed */
@@ -47,6 +56,8 @@ typedef struct pad_model {
     void *logits;              /* act [rows, vocab] of the last forward */
     int logits_rows;
     void *impl;                /* the family's activations and scratch */
+    pad_grads_ready_fn grads_ready; /* NULL: not told (the default) */
+    void *grads_ready_ctx;
 } pad_model;
 
 /* Builds the parameter table and allocates parameters (zeroed) and grads. */

@@ -514,10 +514,17 @@ static pad_status t5_backward(pad_model *m, pad_error *err)
                         PAD_W_OUT_IN, N, d, V);
     if (c->scale_decoder_outputs)
         be->ops->scale(be, s->sc.d_head_in, s->sc.d_head_in, head_scale(c), (size_t)N * d);
+    /* an untied head is the last region of the buffer and final already */
+    size_t n_all = m->params.buffer_numel;
+    pad_status st = c->tie_word_embeddings ? PAD_OK
+                                           : pad_model_grads_ready(m, s->w.lm_head, n_all, err);
     be->ops->zero(be, s->sc.d_enc_out, (size_t)s->B * s->Ts * d * act);
-    t5_stack_bwd(m, 1, s->sc.d_head_in);
-    t5_stack_bwd(m, 0, s->sc.d_enc_out);
-    return be->ops->sync(be, err);
+    if (!st) st = t5_stack_bwd(m, 1, s->sc.d_head_in, err);
+    if (!st) st = t5_stack_bwd(m, 0, s->sc.d_enc_out, err);
+    /* what is left: the shared embedding (and the tied head), fed by both stacks */
+    if (!st) st = pad_model_grads_ready(m, 0, s->w.enc.blocks[0].self.q, err);
+    pad_status synced = be->ops->sync(be, err);
+    return st ? st : synced;
 }
 
 const pad_model_family t5_family = {

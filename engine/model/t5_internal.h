@@ -87,7 +87,8 @@ enum {
  * attends to the encoder's output. */
 void t5_stack_fwd(pad_model *m, int decoder);
 /* Backward of a stack given d(stack output); the decoder adds into
- * sc.d_enc_out, which the encoder then consumes. */
-void t5_stack_bwd(pad_model *m, int decoder, const void *dout);
+ * sc.d_enc_out, which the encoder then consumes.  Reports each block's
+ * gradient range as it becomes final (pad_model_grads_ready). */
+pad_status t5_stack_bwd(pad_model *m, int decoder, const void *dout, pad_error *err);
 
 #endif

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "model/family.h"
+
 /* What every helper needs: the model, the shape of the stack being run. */
 typedef struct t5_run {
     pad_model *m;
@@ -272,7 +274,29 @@ void t5_stack_fwd(pad_model *m, int decoder)
     a->out = drop_fwd(&r, a->dropped, a->normed, n, stream_of(&r, L, T5_DROP_FINAL));
 }
 
-void t5_stack_bwd(pad_model *m, int decoder, const void *dout)
+/* The grad_buf range of block l of a stack: from its first parameter to the
+ * next block's.  The last block's runs on to the next region, so it takes the
+ * stack's final norm (and, for the decoder, everything up to lm_head). */
+static void block_range(const pad_model *m, int decoder, int l, size_t *begin, size_t *end)
+{
+    const t5_state *s = m->impl;
+    const t5_config *c = &m->config.t5;
+    const t5_stack_w *w = decoder ? &s->w.dec : &s->w.enc;
+    int L = decoder ? c->num_decoder_layers : c->num_layers;
+    *begin = w->blocks[l].self.q;
+    if (l + 1 < L) *end = w->blocks[l + 1].self.q;
+    else if (!decoder) *end = s->w.dec.blocks[0].self.q;
+    else *end = c->tie_word_embeddings ? m->params.buffer_numel : s->w.lm_head;
+}
+
+static pad_status block_ready(const t5_run *r, int l, pad_error *err)
+{
+    size_t begin, end;
+    block_range(r->m, r->decoder, l, &begin, &end);
+    return pad_model_grads_ready(r->m, begin, end, err);
+}
+
+pad_status t5_stack_bwd(pad_model *m, int decoder, const void *dout, pad_error *err)
 {
     t5_run r = run_of(m, decoder);
     const t5_stack_acts *a = acts_of(&r);
@@ -285,9 +309,17 @@ void t5_stack_bwd(pad_model *m, int decoder, const void *dout)
     const void *dnormed = drop_bwd(&r, sc->d_tmp, dout, n, stream_of(&r, L, T5_DROP_FINAL));
     r.op->rmsnorm_bwd(r.be, sc->g, G(&r, w->final_ln), dnormed, a->x_final, P(&r, w->final_ln),
                       a->rstd, r.N, d);
-    for (int l = L - 1; l >= 0; l--) block_bwd(&r, l);
+    pad_status st = PAD_OK;
+    /* block 0 holds the relative bias, whose gradient every block feeds */
+    for (int l = L - 1; !st && l >= 0; l--) {
+        block_bwd(&r, l);
+        if (l > 0) st = block_ready(&r, l, err);
+    }
+    if (st) return st;
     r.op->position_bias_bwd(r.be, G(&r, w->rel_bias), sc->dbias, a->buckets, H, r.T, r.T,
                             r.c->relative_attention_num_buckets);
+    st = block_ready(&r, 0, err);
     const void *demb = drop_bwd(&r, sc->d_tmp, sc->g, n, stream_of(&r, 0, T5_DROP_EMBED));
-    r.op->embedding_bwd(r.be, G(&r, r.s->w.shared), demb, a->ids, r.N, d, r.c->vocab_size);
+    if (!st) r.op->embedding_bwd(r.be, G(&r, r.s->w.shared), demb, a->ids, r.N, d, r.c->vocab_size);
+    return st;
 }

@@ -55,6 +55,7 @@ typedef struct recipe_tokenizer {
     int vocab_size;         /* RECIPE_TOKENIZER_TRAIN: specials included */
     int min_frequency;      /* RECIPE_TOKENIZER_TRAIN */
     int digits;             /* RECIPE_TOKENIZER_TRAIN: a pad_digits (io/tokenizer.h) */
+    int identifiers;        /* RECIPE_TOKENIZER_TRAIN: 1 for PAD_WORDS_IDENTIFIERS */
 } recipe_tokenizer;
 
 typedef struct recipe_model {
@@ -81,6 +82,7 @@ typedef struct recipe_data {
 typedef struct recipe_parallel {
     int gpus;          /* data-parallel ranks, one process per device (pad launch) */
     int zero;          /* 1: ZeRO-1, the optimizer state sharded across ranks */
+    int overlap;       /* 1: gradients reduced layer by layer during the backward pass */
 } recipe_parallel;
 
 typedef enum recipe_stage_type {

@@ -451,6 +451,7 @@ static void fill_tokenizer(const cJSON *t, recipe_tokenizer *out)
         out->vocab_size = (int)num(train, "vocab_size");
         out->min_frequency = (int)num(train, "min_frequency");
         out->digits = pick(train, "digits", choices_of(recipe_tokenizer_object_schema.fields[0].sub, "digits"));
+        out->identifiers = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(train, "identifiers"));
     } else if (strcmp(t->valuestring, "bytes") == 0) {
         out->kind = RECIPE_TOKENIZER_BYTES;
     } else {
@@ -479,6 +480,7 @@ pad_status recipe_fill(const cJSON *root, recipe *r, pad_error *err)
     const cJSON *par = get(root, "parallel");
     r->parallel.gpus = (int)num(par, "gpus");
     r->parallel.zero = (int)num(par, "zero");
+    r->parallel.overlap = cJSON_IsTrue(get(par, "overlap"));
     const cJSON *stages = get(root, "stages");
     r->stage_count = cJSON_GetArraySize(stages);
     r->stages = calloc((size_t)r->stage_count, sizeof *r->stages);

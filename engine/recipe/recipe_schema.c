@@ -73,7 +73,7 @@ const recipe_schema recipe_model_schema = SCHEMA(model_fields);
 static const recipe_field tokenizer_train_fields[] = {
     {.key = "vocab_size", .kind = RK_INT, .required = 1, .min = 260, .max = 1 << 20},
     INT_("min_frequency", "2", 1, 1e9),
-    ENUM_("digits", "\"keep\"", digit_modes),
+    ENUM_("digits", "\"keep\"", digit_modes), BOOL_("identifiers", "false"),
 };
 static const recipe_schema tokenizer_train_schema = SCHEMA(tokenizer_train_fields);
 static const recipe_field tokenizer_object_fields[] = {
@@ -96,7 +96,7 @@ static const recipe_field data_fields[] = {
 static const recipe_schema data_schema = SCHEMA(data_fields);
 
 static const recipe_field parallel_fields[] = {
-    INT_("gpus", "1", 1, 4096), INT_("zero", "0", 0, 1),
+    INT_("gpus", "1", 1, 4096), INT_("zero", "0", 0, 1), BOOL_("overlap", "true"),
 };
 static const recipe_schema parallel_schema = SCHEMA(parallel_fields);
 

@@ -61,6 +61,10 @@ pad_status pad_metrics_append_report(pad_metrics *m, const pad_train_report *r, 
         add_number(o, "lr", r->lr);
         add_number(o, "tokens_per_s", r->tokens_per_s);
         add_number(o, "grad_norm", r->grad_norm);
+        if (r->comm_bytes > 0) {
+            add_number(o, "comm_bytes", r->comm_bytes);
+            add_number(o, "comm_wait_s", r->comm_wait_s);
+        }
     }
     pad_status st = pad_metrics_append(m, o, err);
     cJSON_Delete(o);

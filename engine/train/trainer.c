@@ -30,6 +30,7 @@ void pad_train_options_default(pad_train_options *o)
     o->keep_checkpoints = 3;
     o->resume = 1;
     o->recipe_hash = "";
+    o->overlap = 1;
 }
 
 /* ---- batches and accumulated gradients ---- */
@@ -49,11 +50,33 @@ typedef struct accumulator {
     double tokens, loss_sum;
 } accumulator;
 
+/* The micro-batch whose backward pass hands each finished gradient range to
+ * the reduction over the ranks (pad_model's grads_ready): the last of a step. */
+typedef struct overlap_hook {
+    pad_model *m;
+    pad_dist *dist;
+    double scale;  /* turns a finished range into this rank's token-weighted sum */
+    int started;   /* ranges handed over */
+} overlap_hook;
+
+static pad_status grads_ready(void *ctx, size_t begin, size_t count, pad_error *err)
+{
+    overlap_hook *h = ctx;
+    pad_backend *be = h->m->be;
+    void *range = (char *)h->m->grad_buf + begin * pad_dtype_size(be->act_dtype);
+    be->ops->scale(be, range, range, (float)h->scale, count);
+    h->started++;
+    return pad_dist_grads_start(h->dist, begin, count, err);
+}
+
 /* Backward ops accumulate d(this micro-batch's mean)/dθ unweighted, so the
  * running gradient is kept as a token-weighted mean: scaled up to this
  * micro-batch's weight before its backward pass, and back after.  With one
- * micro-batch no scaling happens at all. */
-static pad_status accumulate(pad_model *m, accumulator *a, const pad_batch *b, pad_error *err)
+ * micro-batch no scaling happens at all.  A hooked micro-batch is not scaled
+ * back: its hook makes each range the token-weighted sum instead (times n),
+ * so that no rank needs the others' token counts before reducing. */
+static pad_status accumulate(pad_model *m, accumulator *a, const pad_batch *b, overlap_hook *hook,
+                             pad_error *err)
 {
     double n = count_targets(m, b), loss;
     if (n == 0) return PAD_OK; /* nothing to learn from: its loss is NaN */
@@ -62,10 +85,17 @@ static pad_status accumulate(pad_model *m, accumulator *a, const pad_batch *b, p
     pad_status st = pad_model_forward(m, b, &loss, err);
     if (st) return st;
     if (a->tokens > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)(a->tokens / n), N);
+    if (hook) {
+        hook->scale = n;
+        m->grads_ready = grads_ready;
+        m->grads_ready_ctx = hook;
+    }
     st = pad_model_backward(m, err);
+    m->grads_ready = NULL;
+    m->grads_ready_ctx = NULL;
     if (st) return st;
     double total = a->tokens + n;
-    if (a->tokens > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)(n / total), N);
+    if (a->tokens > 0 && !hook) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)(n / total), N);
     a->tokens = total;
     a->loss_sum += loss * n;
     return be->ops->sync(be, err);
@@ -79,7 +109,7 @@ pad_status pad_train_accumulate(pad_model *m, const pad_batch *micro, int n, dou
     accumulator a = {0, 0};
     pad_model_zero_grad(m);
     for (int i = 0; i < n; i++) {
-        pad_status st = accumulate(m, &a, &micro[i], err);
+        pad_status st = accumulate(m, &a, &micro[i], NULL, err);
         if (st) return st;
     }
     *loss = mean_loss(&a);
@@ -255,7 +285,8 @@ static pad_status setup(trainer *t, pad_error *err)
 /* The token-weighted mean gradient over all ranks: each rank's mean scaled
  * by its share of the step's tokens, then summed (under ZeRO-1 only into
  * each rank's own slice).  The accumulator becomes the whole step's. */
-static pad_status reduce_step(trainer *t, accumulator *a, int64_t *tokens, pad_error *err)
+static pad_status reduce_step(trainer *t, accumulator *a, int64_t *tokens, pad_train_report *r,
+                              pad_error *err)
 {
     pad_model *m = t->m;
     pad_backend *be = m->be;
@@ -264,12 +295,49 @@ static pad_status reduce_step(trainer *t, accumulator *a, int64_t *tokens, pad_e
     pad_status st = pad_dist_reduce_scalars(t->o->dist, v, 3, PAD_DIST_SUM, err);
     if (st) return st;
     if (v[0] > 0 && a->tokens > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)(a->tokens / v[0]), N);
+    double start = now_s();
     st = t->sharded ? pad_dist_reduce_scatter_sum(t->o->dist, be, m->grad_buf, N, err)
                     : pad_dist_allreduce_sum(t->o->dist, be, m->grad_buf, N, err);
+    r->comm_wait_s = now_s() - start; /* nothing overlaps it */
+    r->comm_bytes = (double)(N * pad_dtype_size(be->act_dtype));
     a->tokens = v[0];
     a->loss_sum = v[1];
     *tokens = (int64_t)v[2];
     return st;
+}
+
+/* The overlapped reduction's end: the ranges the backward pass started
+ * hold token-weighted sums over the ranks once waited for, and become the
+ * mean when divided by the step's tokens (a scalar reduction). */
+static pad_status finish_overlap(trainer *t, accumulator *a, int64_t *tokens, overlap_hook *h,
+                                 pad_train_report *r, pad_error *err)
+{
+    pad_model *m = t->m;
+    pad_backend *be = m->be;
+    size_t N = m->params.buffer_numel, es = pad_dtype_size(be->act_dtype);
+    pad_status st = PAD_OK;
+    if (!h->started) {
+        /* the last micro-batch had no target, so no hook ran: the buffer
+         * holds the mean over a->tokens (or a hooked sum in scale's units) */
+        double sum_scale = h->scale > 0 ? h->scale : a->tokens;
+        if (sum_scale > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)sum_scale, N);
+        st = pad_dist_grads_start(t->o->dist, 0, N, err);
+    }
+    /* the scalars first: they wait for the slowest rank's backward pass,
+     * so that the wait below times communication only, as reduce_step's */
+    double v[3] = {a->tokens, a->loss_sum, (double)*tokens};
+    if (!st) st = pad_dist_reduce_scalars(t->o->dist, v, 3, PAD_DIST_SUM, err);
+    size_t bytes = 0;
+    if (!st) st = pad_dist_grads_wait(t->o->dist, &r->comm_wait_s, &bytes, err);
+    r->comm_bytes = (double)bytes;
+    if (st) return st;
+    /* only this rank's slice holds sums under ZeRO-1; opt's slice is that one */
+    void *mine = (char *)m->grad_buf + t->opt.begin * es;
+    if (v[0] > 0) be->ops->scale(be, mine, mine, (float)(1.0 / v[0]), t->opt.n);
+    a->tokens = v[0];
+    a->loss_sum = v[1];
+    *tokens = (int64_t)v[2];
+    return PAD_OK;
 }
 
 /* One optimizer step: grad_accum micro-batches, clipping, AdamW. */
@@ -281,18 +349,26 @@ static pad_status train_step(trainer *t, pad_train_report *r, pad_error *err)
     pad_model_zero_grad(m);
     m->training = t->o->dropout;
     m->label_smoothing = t->o->label_smoothing;
-    pad_status st = PAD_OK;
+    /* earlier micro-batches only accumulate; the last one's backward pass
+     * starts the reduction layer by layer */
+    int overlap = t->world > 1 && t->o->overlap;
+    overlap_hook hook = {.m = m, .dist = t->o->dist};
+    pad_status st = overlap ? pad_dist_grads_begin(t->o->dist, m->be, m->grad_buf,
+                                                   m->params.buffer_numel, t->sharded, err)
+                            : PAD_OK;
     for (int i = 0; !st && i < t->o->grad_accum; i++) {
         const pad_loader_batch *lb;
         pad_batch b;
+        int last = i == t->o->grad_accum - 1;
         st = pad_loader_next(t->loader, &lb, err);
         if (!st) tokens += lb->real_tokens;
         if (!st) st = model_batch(m, lb, t->o->gpt2_pad_id, &t->scratch, &b, err);
-        if (!st) st = accumulate(m, &a, &b, err);
+        if (!st) st = accumulate(m, &a, &b, overlap && last ? &hook : NULL, err);
     }
     m->training = 0;
     m->label_smoothing = 0;
-    if (!st && t->world > 1) st = reduce_step(t, &a, &tokens, err);
+    if (!st && overlap) st = finish_overlap(t, &a, &tokens, &hook, r, err);
+    else if (!st && t->world > 1) st = reduce_step(t, &a, &tokens, r, err);
     t->tokens_report += tokens;
     r->loss = mean_loss(&a);
     r->lr = pad_lr_at(t->o->lr, (int)t->state.step, t->o->warmup_steps, (int)t->total, t->o->decay);

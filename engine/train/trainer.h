@@ -10,8 +10,13 @@
  * same loop on its share of each step's batches (the loader's rank split);
  * the token-weighted gradient mean over all ranks is what gets clipped and
  * applied, so N ranks with batch B take the steps one process takes with
- * batch B and grad_accum N.  Rank 0 alone writes metrics, reports progress
- * and saves models; checkpoints are written by all (train/checkpoint.h).
+ * batch B and grad_accum N.  With o->overlap, the last micro-batch's
+ * backward pass starts reducing each layer's gradients as soon as they are
+ * final (pad_model's grads_ready hook, pad_dist_grads_*), each rank's
+ * scaled by its own token count; the sum is divided by the step's tokens
+ * after the wait.  Rank 0 alone writes metrics (with the bytes reduced and
+ * the seconds waited for them), reports progress and saves models;
+ * checkpoints are written by all (train/checkpoint.h).
  *
  * Batches: T5 takes the loader's batch as is (source -> target ending in
  * eos); GPT-2 takes prompt and program concatenated, the loss on the program
@@ -39,6 +44,10 @@ typedef struct pad_train_report {
     double eta_s;
     double val_loss, best_val_loss;
     int bad_evals;               /* evaluations without improvement */
+    /* data parallelism (a world above one; else 0): the gradient bytes this
+     * rank reduced, and the seconds it then waited for them, the
+     * communication that the backward pass did not hide */
+    double comm_bytes, comm_wait_s;
 } pad_train_report;
 
 typedef void (*pad_train_progress_fn)(void *ctx, const pad_train_report *r);
@@ -72,6 +81,8 @@ typedef struct pad_train_options {
     pad_dist *dist;              /* data-parallel ranks; NULL: this process alone.
                                   * Sets data.rank and data.world. */
     int zero;                    /* 1: ZeRO-1 (optimizer state sharded over the ranks) */
+    int overlap;                 /* 1: reduce each layer's gradients while the backward pass
+                                  * goes on; 0: the whole buffer after it */
 } pad_train_options;
 
 typedef struct pad_train_result {
@@ -86,7 +97,8 @@ typedef struct pad_train_result {
 } pad_train_result;
 
 /* lr 1e-3, 1 epoch, grad_accum 1, warmup 0, linear decay, clip 1, weight
- * decay 0.01, dropout on, log_every 10, keep 3, resume on, eval off. */
+ * decay 0.01, dropout on, log_every 10, keep 3, resume on, eval off,
+ * overlap on. */
 void pad_train_options_default(pad_train_options *o);
 
 pad_status pad_train(pad_model *m, const pad_train_options *o, pad_train_result *res,

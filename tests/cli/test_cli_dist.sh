@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Data parallelism on the CPU backend with mpirun -np 2: two ranks with batch
 # B take the steps of one process with batch B and grad_accum 2 (the same
-# examples per step), with and without ZeRO-1; a resumed 2-rank run is the
+# examples per step), with and without ZeRO-1, with the gradient reduction
+# overlapped with the backward pass (the default) and without; likewise two
+# ranks with grad_accum 2 and one with 4; a resumed 2-rank run is the
 # uninterrupted one bit for bit; resuming with another world size or
 # optimizer sharding is refused with the numbers to use.
 set -u
@@ -27,8 +29,26 @@ run2 two > "$tmp/two.out" 2>&1
 check test $? -eq 0
 run2 zero --set parallel.zero=1 > "$tmp/zero.out" 2>&1
 check test $? -eq 0
-check same_params "$(ckpt one 6)" "$(ckpt two 6)" 1e-5
-check same_params "$(ckpt one 6)" "$(ckpt zero 6)" 1e-5
+run2 serial --set parallel.overlap=false > "$tmp/serial.out" 2>&1
+check test $? -eq 0
+run2 zero-serial --set parallel.zero=1 --set parallel.overlap=false > "$tmp/zero-serial.out" 2>&1
+check test $? -eq 0
+for name in two zero serial zero-serial; do
+  check same_params "$(ckpt one 6)" "$(ckpt $name 6)" 1e-5
+done
+# only the last micro-batch of a step overlaps its reduction
+run1 one4 --set 'stages[3].grad_accum=4' > "$tmp/one4.out" 2>&1
+check test $? -eq 0
+run2 two2 --set 'stages[3].grad_accum=2' > "$tmp/two2.out" 2>&1
+check test $? -eq 0
+check same_params "$(ckpt one4 6)" "$(ckpt two2 6)" 1e-5
+! same_params "$(ckpt one 6)" "$(ckpt one4 6)" 1e-4 > /dev/null
+check test $? -eq 0
+# rank 0 logs the bytes it reduced and the communication left exposed
+check grep -q '"comm_bytes":[1-9][0-9]*,"comm_wait_s":[0-9]' "$tmp/two/distill/metrics.jsonl"
+check grep -q '"comm_bytes":[1-9][0-9]*,"comm_wait_s":[0-9]' "$tmp/serial/distill/metrics.jsonl"
+check test "$(grep -o '"comm_bytes":[0-9]*' "$tmp/two/distill/metrics.jsonl" | sort -u | wc -l)" -eq 1
+check test "$(grep -c comm_bytes "$tmp/one/distill/metrics.jsonl")" -eq 0
 # training moved the parameters: the comparison above can fail
 ! same_params "$(ckpt two 3)" "$(ckpt two 6)" 1e-4 > /dev/null
 check test $? -eq 0
@@ -53,7 +73,7 @@ check test $? -eq 0
 check grep -q "resuming from .*step-000003" "$tmp/resume.out"
 check cmp "$(ckpt two-full 6)/model.safetensors" "$(ckpt two 6)/model.safetensors"
 check cmp "$(ckpt two-full 6)/optimizer.safetensors" "$(ckpt two 6)/optimizer.safetensors"
-no_speed() { sed 's/"tokens_per_s":[^,]*,//' "$1"; }
+no_speed() { sed 's/"tokens_per_s":[^,]*,//; s/"comm_wait_s":[^,}]*//' "$1"; }
 check cmp <(no_speed "$tmp/two-full/distill/metrics.jsonl") <(no_speed "$tmp/two/distill/metrics.jsonl")
 run2 zero --set parallel.zero=1 > "$tmp/resume0.out" 2>&1
 check test $? -eq 0

@@ -1,7 +1,7 @@
 /* dist: the launcher environments, the ZeRO-1 slices, and a world of one
  * (no launcher): no MPI call, collectives that leave buffers alone.  Under
  * mpirun (tests/cli/test_cli_dist.sh runs it with -np 2) it checks the MPI
- * collectives on random data instead. */
+ * collectives on random data instead, the overlapped reduction too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,11 +89,43 @@ static void test_world_of_one(void)
     CHECK(pad_dist_barrier(d, &err) == PAD_OK);
     CHECK(pad_dist_agree(d, PAD_OK, "x", &err) == PAD_OK);
     CHECK(pad_dist_agree(d, PAD_ERR_IO, "x", &err) == PAD_ERR_IO); /* its own error stays */
+    double waited = -1;
+    size_t bytes = 1;
+    CHECK(pad_dist_grads_begin(d, be, buf, 37, 1, &err) == PAD_OK);
+    CHECK(pad_dist_grads_start(d, 0, 37, &err) == PAD_OK);
+    CHECK(pad_dist_grads_wait(d, &waited, &bytes, &err) == PAD_OK && waited == 0 && bytes == 0);
     /* NULL is a world of one too */
     CHECK(pad_dist_world(NULL) == 1 && pad_dist_allreduce_sum(NULL, be, buf, 37, &err) == PAD_OK);
     be->ops->free(be, buf);
     pad_backend_destroy(be);
     pad_dist_free(d);
+}
+
+/* The overlapped reduction of ranges handed over in reverse order, some
+ * across the slice boundaries: the sums land where the whole-buffer
+ * collectives put them (everywhere, or in this rank's slice). */
+static void check_overlap(pad_dist *d, pad_backend *be, void *buf, const float *mine,
+                          const float *sum, size_t n, int sharded)
+{
+    pad_error err;
+    size_t cuts[] = {n, n - n / 3, n / 2 + 1, n / 2, 7, 0};
+    be->ops->upload(be, buf, mine, n * sizeof *mine);
+    CHECK(pad_dist_grads_begin(d, be, buf, n, sharded, &err) == PAD_OK);
+    for (size_t i = 0; i + 1 < sizeof cuts / sizeof cuts[0]; i++)
+        CHECK(pad_dist_grads_start(d, cuts[i + 1], cuts[i] - cuts[i + 1], &err) == PAD_OK);
+    CHECK(pad_dist_grads_start(d, n - 2, 3, &err) == PAD_ERR_INVALID); /* past the end */
+    double waited = -1;
+    size_t bytes = 0;
+    CHECK(pad_dist_grads_wait(d, &waited, &bytes, &err) == PAD_OK);
+    CHECK(waited >= 0 && bytes == n * sizeof(float));
+    float *got = malloc(n * sizeof *got);
+    be->ops->download(be, got, buf, n * sizeof *got);
+    size_t b = 0, c = n;
+    if (sharded) pad_dist_slice(n, pad_dist_rank(d), pad_dist_world(d), &b, &c);
+    double worst = 0;
+    for (size_t i = b; i < b + c; i++) worst = fmax(worst, fabs(got[i] - sum[i]));
+    CHECK(c > 0 && worst < 1e-5);
+    free(got);
 }
 
 /* Rank r's data: uniform from seed 100 + r, so every rank knows them all. */
@@ -142,6 +174,8 @@ static void test_collectives(void)
         exact &= memcmp(got + b, other + b, c * sizeof *got) == 0;
     }
     CHECK(exact);
+    check_overlap(d, be, buf, mine, sum, N, 0);
+    check_overlap(d, be, buf, mine, sum, N, 1);
     double v[2] = {rank + 1.0, rank * 10.0};
     CHECK(pad_dist_reduce_scalars(d, v, 2, PAD_DIST_SUM, &err) == PAD_OK);
     CHECK(v[0] == world * (world + 1) / 2.0 && v[1] == 10.0 * world * (world - 1) / 2);

@@ -112,7 +112,7 @@ static void test_defaults(void)
     print_issues(&is);
     recipe_issues_free(&is);
     CHECK(r.seed == 1234 && r.device == RECIPE_DEVICE_AUTO && strcmp(r.output_dir, "runs/t") == 0);
-    CHECK(r.parallel.gpus == 1 && !r.parallel.zero);
+    CHECK(r.parallel.gpus == 1 && !r.parallel.zero && r.parallel.overlap);
     CHECK(r.data.synth_seed == 1234 && r.data.synth_train == 6000 && r.data.synth_validation == 500);
     CHECK(r.data.max_source_len == 128 && r.data.max_target_len == 256 && r.data.overlong == SHARD_TRUNCATE);
     CHECK(r.tokenizer.kind == RECIPE_TOKENIZER_BYTES);
@@ -169,6 +169,8 @@ static const bad_case bad_cases[] = {
      {"stages[1].patience"}, "validation data"},
     {"{'name':'t','name':'u'," MODEL "," TOK "," DATA "," STAGES "}", {""}, "duplicate key 'name'"},
     {"[1, 2]", {""}, "expected a JSON object"},
+    {"{'name':'t'," MODEL "," TOK "," DATA ",'parallel':{'overlap':'yes'}," STAGES "}",
+     {"parallel.overlap"}, "expected a boolean"},
     {"{'name':'t'," MODEL "," TOK "," DATA ",'stages':[{'type':'synth'},{'type':'train'},7,{}]}",
      {"stages[1].type", "stages[2]", "stages[3].type"}, "\"distill\""},
     /* several problems at once, each with its own path */
@@ -228,15 +230,17 @@ static void test_overrides(void)
     snprintf(ls, sizeof ls, "stages[3].label_smoothing=%.9g", v[1]);
     snprintf(train, sizeof train, "data.synth.train=%d", 100 + (int)(v[2] * 10000));
     const char *sets[] = {lr, ls, train, "device=cpu", "parallel.gpus=4", "model.config.vocab_size=512",
-                          "stages[1].enabled=false", "stages[4].split=\"validation\"", "output_dir=runs/x y"};
+                          "stages[1].enabled=false", "stages[4].split=\"validation\"", "output_dir=runs/x y",
+                          "parallel.overlap=false"};
     recipe r;
     recipe_issues is;
-    CHECK(parse(MINIMAL, sets, 9, &r, &is) == PAD_OK);
+    CHECK(parse(MINIMAL, sets, 10, &r, &is) == PAD_OK);
     print_issues(&is);
     recipe_issues_free(&is);
     CHECK(fabs(r.stages[3].distill.lr - v[0]) < 1e-9 && fabs(r.stages[3].distill.label_smoothing - v[1]) < 1e-9);
     CHECK(r.data.synth_train == 100 + (int)(v[2] * 10000));
     CHECK(r.device == RECIPE_DEVICE_CPU && r.parallel.gpus == 4 && strcmp(r.output_dir, "runs/x y") == 0);
+    CHECK(!r.parallel.overlap);
     CHECK(!r.model.vocab_from_tokenizer && r.model.config.t5.vocab_size == 512);
     CHECK(!r.stages[1].enabled && r.stages[4].eval.split == RECIPE_SPLIT_VALIDATION);
     recipe_free(&r);
