@@ -15,7 +15,8 @@ static const char usage[] =
     "usage: pad eval CKPT DATA --tokenizer T [--out DIR] [--format F] [--limit N]\n"
     "                [--beams K] [--num-return N] [--length-penalty X] [--early-stopping]\n"
     "                [--sample [--temperature T] [--top-p P] [--seed S]]\n"
-    "                [--stepwise [--step-mode drop|penalty] [--step-penalty X]]\n"
+    "                [--stepwise [--step-mode drop|penalty] [--step-penalty X]\n"
+    "                            [--number-penalty X]]\n"
     "                [--answer best|vote] [--batch N] [--max-new-tokens N]\n"
     "                [--max-source-len N] [--backend cpu|cuda|auto]\n"
     "                [--refine R [--refine-mode failed|all] [--refine-max-source-len N]]\n"
@@ -43,7 +44,10 @@ static const char usage[] =
     "  --stepwise        run the program so far whenever a beam ends a line;\n"
     "                    --step-mode drop (default) removes a beam whose prefix\n"
     "                    fails, penalty adds --step-penalty (default -5, <= 0) to\n"
-    "                    its log-probability\n"
+    "                    its log-probability; --number-penalty X (<= 0, default\n"
+    "                    0: off) is added for each literal that repeats a\n"
+    "                    question's number more often than the question states\n"
+    "                    it, and at the end for each question number unused\n"
     "  --answer          best (default): the best returned program that runs;\n"
     "                    vote: the answer most returned programs agree on\n"
     "  --batch           questions decoded together (default 16)\n"
@@ -112,7 +116,7 @@ static int parse_switch(const char *f, eval_args *a)
 static const char *const valued_flags[] = {
     "--tokenizer", "--out", "--backend", "--format", "--batch", "--max-new-tokens", "--max-source-len",
     "--limit", "--beams", "--num-return", "--length-penalty", "--temperature", "--top-p", "--seed",
-    "--step-mode", "--step-penalty", "--answer", "--refine", "--refine-mode", "--refine-max-source-len", NULL,
+    "--step-mode", "--step-penalty", "--number-penalty", "--answer", "--refine", "--refine-mode", "--refine-max-source-len", NULL,
 };
 
 static int takes_value(const char *f)
@@ -161,6 +165,8 @@ static int parse_valued(const char *f, const char *val, eval_args *a)
         if (!(bad = parse_choice(f, val, modes, &c))) o->step_mode = (eval_step_mode)c, a->stepwise_only = 1;
     } else if (!strcmp(f, "--step-penalty")) {
         if (!(bad = parse_real(f, val, -1e6, 0, 0, &x))) o->step_penalty = x, a->stepwise_only = 1;
+    } else if (!strcmp(f, "--number-penalty")) {
+        if (!(bad = parse_real(f, val, -1e6, 0, 0, &x))) o->number_penalty = x, a->stepwise_only = 1;
     } else if (!strcmp(f, "--answer")) {
         if (!(bad = parse_choice(f, val, answers, &c))) o->answer = (eval_answer)c;
     } else if (!strcmp(f, "--refine")) {
@@ -180,7 +186,7 @@ static int settle_decoding(eval_args *a)
     if (a->sample && a->beams_set) return cli_usage_error(usage, "--sample and --beams do not combine");
     if (a->sample_only && !a->sample) return cli_usage_error(usage, "--temperature, --top-p and --seed need --sample");
     if (a->stepwise_only && !o->stepwise)
-        return cli_usage_error(usage, "--step-mode and --step-penalty need --stepwise");
+        return cli_usage_error(usage, "--step-mode, --step-penalty and --number-penalty need --stepwise");
     if (a->refine_only && !o->refine_rounds)
         return cli_usage_error(usage, "--refine-mode and --refine-max-source-len need --refine");
     if (o->stepwise && a->sample) return cli_usage_error(usage, "--stepwise needs greedy or beam decoding, not --sample");

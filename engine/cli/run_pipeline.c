@@ -386,6 +386,7 @@ static void eval_options_from_recipe(const recipe_eval *e, eval_options *o)
     o->stepwise = e->stepwise;
     o->step_mode = e->step_mode == RECIPE_STEP_PENALTY ? EVAL_STEP_PENALTY : EVAL_STEP_DROP;
     o->step_penalty = e->step_penalty;
+    o->number_penalty = e->number_penalty;
     o->answer = e->answer == RECIPE_ANSWER_VOTE ? EVAL_ANSWER_VOTE : EVAL_ANSWER_BEST;
     o->refine_rounds = e->refine_rounds;
     o->refine_mode = e->refine_mode == RECIPE_REFINE_ALL ? REFINE_MODE_ALL : REFINE_MODE_FAILED;

@@ -52,6 +52,7 @@ void eval_options_default(eval_options *o)
     o->stepwise = 0;
     o->step_mode = EVAL_STEP_DROP;
     o->step_penalty = -5.0;
+    o->number_penalty = 0.0;
     o->answer = EVAL_ANSWER_BEST;
     o->refine_rounds = 0;
     o->refine_mode = REFINE_MODE_FAILED;
@@ -91,6 +92,9 @@ pad_status eval_options_check(const eval_options *o, pad_error *err)
     if (o->step_mode < 0 || o->step_mode >= EVAL_STEP_MODE_COUNT) return BAD("unknown step mode %d", (int)o->step_mode);
     if (!(o->step_penalty <= 0) || !isfinite(o->step_penalty))
         return BAD("step_penalty must be <= 0, got %g", o->step_penalty);
+    if (!(o->number_penalty <= 0) || !isfinite(o->number_penalty))
+        return BAD("number_penalty must be <= 0, got %g", o->number_penalty);
+    if (o->number_penalty != 0 && !o->stepwise) return BAD("number_penalty needs stepwise verification");
     if (o->answer < 0 || o->answer >= EVAL_ANSWER_COUNT) return BAD("unknown answer selection %d", (int)o->answer);
     if (o->refine_rounds < 0) return BAD("refine_rounds must be >= 0, got %d", o->refine_rounds);
     if (o->refine_mode < 0 || o->refine_mode >= REFINE_MODE_COUNT)
@@ -166,6 +170,22 @@ static pad_status add_candidates(const eval_decoder *d, const beam_result *res, 
     return PAD_OK;
 }
 
+/* Tells the step-wise scorer each row's question, for number grounding
+ * (examples without one, such as refine prompts, get none). */
+static pad_status ground_rows(const eval_decoder *d, const eval_set *s, long first, int rows,
+                              pad_error *err)
+{
+    const char **q = calloc((size_t)rows + 1, sizeof *q);
+    if (!q) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    for (int r = 0; r < rows; r++) {
+        const char *text = s->ex[first + r / d->copies].question;
+        q[r] = text ? text : "";
+    }
+    pad_status st = stepwise_set_questions(d->step, q, rows, err);
+    free(q);
+    return st;
+}
+
 /* Decodes examples [first, first + n) into their candidates. */
 static pad_status decode_batch(const eval_decoder *d, const eval_set *s, long first, int n,
                                eval_choice *choices, long *tokens, pad_error *err)
@@ -180,6 +200,7 @@ static pad_status decode_batch(const eval_decoder *d, const eval_set *s, long fi
         src[r] = s->ex[first + r / d->copies].src;
         lens[r] = s->ex[first + r / d->copies].src_len;
     }
+    if (!st && d->step) st = ground_rows(d, s, first, rows, err);
     beam_options b = d->beam;
     /* each batch its own stream, so that copies of a prompt differ and a
      * batch does not repeat the draws of the one before */
@@ -257,6 +278,7 @@ static pad_status decoder_init(eval_decoder *d, pad_model *m, const pad_tokenize
     stepwise_options_default(&so);
     so.mode = o->step_mode == EVAL_STEP_PENALTY ? STEPWISE_PENALTY : STEPWISE_DROP;
     so.penalty = (float)o->step_penalty;
+    so.number_penalty = (float)o->number_penalty;
     so.limits = o->limits;
     pad_status st = stepwise_line_ends(tok, V, &d->line_end, err);
     if (!st) st = stepwise_new(tok, &so, &d->step, err);

@@ -79,6 +79,7 @@ typedef struct eval_options {
     int stepwise;           /* verify each finished line by running the program so far */
     eval_step_mode step_mode;
     double step_penalty;     /* EVAL_STEP_PENALTY: added (log domain) when a prefix fails; <= 0 */
+    double number_penalty;   /* stepwise: per literal not grounded in the question (numbers.h); <= 0, 0 off */
     eval_answer answer;     /* how the program is chosen among the returned ones */
     /* refinement at inference (decode/refine_infer.h), decoded as above */
     int refine_rounds;      /* 0: none */
@@ -88,7 +89,7 @@ typedef struct eval_options {
 
 /* batch 16, 256 new tokens, all, 512, auto, executor defaults; greedy
  * (beams 1, 1 return, length penalty 1, no early stopping, T 1, p 1,
- * seed 0), stepwise off (drop, penalty -5), answer best; no refinement
+ * seed 0), stepwise off (drop, penalty -5, no number penalty), answer best; no refinement
  * (mode failed, prompts as long as max_source_len). */
 void eval_options_default(eval_options *o);
 

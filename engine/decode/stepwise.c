@@ -1,6 +1,8 @@
 /* pad: the execution scorer for step-wise beam search (see stepwise.h). */
 #include "decode/stepwise.h"
 
+#include "decode/numbers.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,8 @@ struct stepwise_scorer {
     stepwise_stats stats;
     cache_entry *slots;
     size_t cap, used;       /* cap: a power of two */
+    numbers *questions;     /* per row of the beam search; NULL: no grounding */
+    int rows;
 };
 
 void stepwise_options_default(stepwise_options *o)
@@ -30,6 +34,7 @@ void stepwise_options_default(stepwise_options *o)
     o->penalty = -5.0f;
     o->check_finished = 1;
     exec_limits_default(&o->limits);
+    o->number_penalty = 0.0f;
 }
 
 pad_status stepwise_mode_parse(const char *s, stepwise_mode *out, pad_error *err)
@@ -109,24 +114,98 @@ static pad_status verdict(stepwise_scorer *s, const char *text, size_t len, int 
     return PAD_OK;
 }
 
+/* Excess literals in text[0..len) against the question's numbers. */
+static pad_status excess_in(const numbers *question, const char *text, size_t len, int *excess,
+                            pad_error *err)
+{
+    numbers lits = {0};
+    int unused;
+    pad_status st = numbers_in_program(text, len, &lits, err);
+    if (!st) numbers_grounding(question, &lits, excess, &unused);
+    numbers_free(&lits);
+    return st;
+}
+
+/* One past the last '\n' in text[0..n), or 0. */
+static size_t after_last_line(const char *text, size_t n)
+{
+    while (n > 0 && text[n - 1] != '\n') n--;
+    return n;
+}
+
+/* The grounding penalties this call adds: for the literals of the lines it
+ * is the first to see whole (every line end before the newest token was
+ * judged when its token came), and at eos for the unused numbers.  newest:
+ * the newest token's length in bytes. */
+static pad_status grounding(stepwise_scorer *s, const numbers *question, const char *text, size_t n,
+                            size_t newest, int finished, float *adjust, pad_error *err)
+{
+    size_t before = after_last_line(text, n - newest), upto = finished ? n : after_last_line(text, n);
+    numbers lits = {0};
+    int now = 0, then = 0, unused = 0;
+    pad_status st = excess_in(question, text, before, &then, err);
+    if (!st) st = numbers_in_program(text, upto, &lits, err);
+    if (!st) numbers_grounding(question, &lits, &now, &unused);
+    numbers_free(&lits);
+    if (st) return st;
+    int bad = now - then + (finished ? unused : 0);
+    *adjust += s->o.number_penalty * (float)bad;
+    return PAD_OK;
+}
+
 static pad_status score(void *ctx, int q, const int32_t *tokens, int len, int finished, int *drop,
                         float *adjust, pad_error *err)
 {
-    (void)q;
     stepwise_scorer *s = ctx;
     *drop = 0, *adjust = 0.0f;
-    if (finished && !s->o.check_finished) return PAD_OK;
+    const numbers *question = s->questions && q < s->rows && s->o.number_penalty != 0.0f
+                                  ? &s->questions[q] : NULL;
+    if (finished && !s->o.check_finished && !question) return PAD_OK;
     char *text = NULL;
     size_t n = 0;
     pad_status st = pad_tokenizer_decode(s->tok, tokens, (size_t)len, 1, &text, &n, err);
     int failed = 0;
-    if (!st) st = verdict(s, text, n, finished, &failed, err);
+    if (!st && (!finished || s->o.check_finished)) {
+        st = verdict(s, text, n, finished, &failed, err);
+        if (!st) s->stats.calls++, s->stats.failures += failed;
+    }
+    if (!st && !failed && question) {
+        char *last = NULL;
+        size_t newest = 0;
+        st = pad_tokenizer_decode(s->tok, &tokens[len - 1], 1, 1, &last, &newest, err);
+        free(last);
+        if (!st) st = grounding(s, question, text, n, newest, finished, adjust, err);
+    }
     free(text);
     if (st) return st;
-    s->stats.calls++;
-    s->stats.failures += failed;
     if (failed && s->o.mode == STEPWISE_DROP) *drop = 1;
     if (failed && s->o.mode == STEPWISE_PENALTY) *adjust = s->o.penalty;
+    return PAD_OK;
+}
+
+static void free_questions(stepwise_scorer *s)
+{
+    for (int i = 0; i < s->rows; i++) numbers_free(&s->questions[i]);
+    free(s->questions);
+    s->questions = NULL;
+    s->rows = 0;
+}
+
+pad_status stepwise_set_questions(stepwise_scorer *s, const char *const *questions, int rows,
+                                  pad_error *err)
+{
+    free_questions(s);
+    if (!questions || rows <= 0) return PAD_OK;
+    s->questions = calloc((size_t)rows, sizeof *s->questions);
+    if (!s->questions) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
+    s->rows = rows;
+    for (int i = 0; i < rows; i++) {
+        pad_status st = numbers_in_question(questions[i], &s->questions[i], err);
+        if (st) {
+            free_questions(s);
+            return st;
+        }
+    }
     return PAD_OK;
 }
 
@@ -137,6 +216,9 @@ pad_status stepwise_new(const pad_tokenizer *tok, const stepwise_options *o,
     if (o->mode == STEPWISE_PENALTY && !(o->penalty <= 0.0f))
         return pad_error_set(err, PAD_ERR_INVALID, "step-wise penalty must be <= 0 (got %g)",
                              o->penalty);
+    if (!(o->number_penalty <= 0.0f))
+        return pad_error_set(err, PAD_ERR_INVALID, "number penalty must be <= 0 (got %g)",
+                             o->number_penalty);
     stepwise_scorer *s = calloc(1, sizeof *s);
     size_t cap = 2 * CACHE_MAX; /* the load factor stays at most 1/2 */
     if (s) s->slots = calloc(cap, sizeof *s->slots);
@@ -153,6 +235,7 @@ pad_status stepwise_new(const pad_tokenizer *tok, const stepwise_options *o,
 void stepwise_free(stepwise_scorer *s)
 {
     if (!s) return;
+    free_questions(s);
     cache_clear(s);
     free(s->slots);
     free(s);

@@ -17,7 +17,8 @@
  * hits a limit fails; a prefix that merely stops inside an open bracket or
  * string (SyntaxError "never closed", "unterminated") is not a failure,
  * since the next lines may close it.  Verdicts are cached by text, so the
- * beams sharing a prefix run it once. */
+ * beams sharing a prefix run it once.  Optionally it also penalises
+ * programs whose literals do not match the question's numbers (numbers.h). */
 #ifndef PAD_DECODE_STEPWISE_H
 #define PAD_DECODE_STEPWISE_H
 
@@ -38,9 +39,14 @@ typedef struct stepwise_options {
     float penalty;          /* log domain, < 0 */
     int check_finished;     /* run programs ended by eos as a whole */
     exec_limits limits;
+    /* number grounding (numbers.h), log domain, <= 0; 0: off.  Added once
+     * per excess literal when its line ends, and once per unused question
+     * number at eos.  Needs stepwise_set_questions. */
+    float number_penalty;
 } stepwise_options;
 
-void stepwise_options_default(stepwise_options *o); /* drop, -5, check finished, exec defaults */
+/* drop, -5, check finished, exec defaults, no number grounding */
+void stepwise_options_default(stepwise_options *o);
 /* "drop" or "penalty"; PAD_ERR_INVALID otherwise. */
 pad_status stepwise_mode_parse(const char *s, stepwise_mode *out, pad_error *err);
 
@@ -58,6 +64,10 @@ pad_status stepwise_new(const pad_tokenizer *tok, const stepwise_options *o,
 void stepwise_free(stepwise_scorer *s);
 /* The scorer to put in beam_options.scorer, valid while s lives. */
 const beam_scorer *stepwise_beam_scorer(stepwise_scorer *s);
+/* The question of each row of the next beam search, for number grounding
+ * (copied); NULL or rows 0: no grounding until the next call. */
+pad_status stepwise_set_questions(stepwise_scorer *s, const char *const *questions, int rows,
+                                  pad_error *err);
 stepwise_stats stepwise_get_stats(const stepwise_scorer *s);
 
 /* beam_options.line_end for a model of `vocab` ids: 1 where the token's

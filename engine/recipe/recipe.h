@@ -161,6 +161,7 @@ typedef struct recipe_eval {
     int stepwise;             /* run each finished line's program prefix */
     recipe_step_mode step_mode;
     double step_penalty;      /* step_mode penalty: added to a failing beam's log-probability */
+    double number_penalty;    /* stepwise: per literal not grounded in the question; 0: off */
     recipe_answer answer;     /* best runnable returned program, or a vote over their answers */
     int refine_rounds;        /* refinement at inference (decode/refine_infer.h); 0: none */
     recipe_refine_mode refine_mode; /* refine failing programs only, or every program */

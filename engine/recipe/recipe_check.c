@@ -171,6 +171,10 @@ static void check_eval_fields(const cJSON *stage, const char *path, recipe_issue
     recipe_path_key(sub, path, "stepwise");
     if (decoding == RECIPE_DECODING_SAMPLE && cJSON_IsTrue(get(stage, "stepwise")))
         recipe_issue_add(is, sub, "step-wise verification needs decoding \"greedy\" or \"beam\"");
+    const cJSON *pen = get(stage, "number_penalty");
+    recipe_path_key(sub, path, "number_penalty");
+    if (cJSON_IsNumber(pen) && pen->valuedouble != 0 && !cJSON_IsTrue(get(stage, "stepwise")))
+        recipe_issue_add(is, sub, "needs \"stepwise\": true");
 }
 
 /* One stage's own fields; returns its type, or -1. */
@@ -376,6 +380,7 @@ static void fill_eval_decoding(const cJSON *s, recipe_eval *e)
     e->stepwise = cJSON_IsTrue(get(s, "stepwise"));
     e->step_mode = (recipe_step_mode)pick(s, "step_mode", choices_of(eval, "step_mode"));
     e->step_penalty = num(s, "step_penalty");
+    e->number_penalty = num(s, "number_penalty");
     e->answer = (recipe_answer)pick(s, "answer", choices_of(eval, "answer"));
     e->refine_rounds = (int)num(s, "refine_rounds");
     e->refine_mode = (recipe_refine_mode)pick(s, "refine_mode", choices_of(eval, "refine_mode"));

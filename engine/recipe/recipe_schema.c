@@ -183,6 +183,7 @@ static const recipe_field eval_stage_fields[] = {
     BOOL_("stepwise", "false"),
     ENUM_("step_mode", "\"drop\"", step_modes),
     NUM_("step_penalty", "-5.0", -1e6, 0, 0, 0),
+    NUM_("number_penalty", "0.0", -1e6, 0, 0, 0),
     ENUM_("answer", "\"best\"", answers),
     INT_("refine_rounds", "0", 0, 1000),
     ENUM_("refine_mode", "\"failed\"", refine_modes),

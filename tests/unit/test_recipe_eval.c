@@ -29,18 +29,20 @@ static void test_defaults_and_fill(void)
     const recipe_eval *e = &r.stages[4].eval;
     CHECK(e->decoding == RECIPE_DECODING_GREEDY && e->beams == 1 && e->num_return == 1);
     CHECK(e->length_penalty == 1.0 && !e->early_stopping && e->temperature == 1.0 && e->top_p == 1.0);
-    CHECK(!e->stepwise && e->step_mode == RECIPE_STEP_DROP && e->step_penalty == -5.0);
+    CHECK(!e->stepwise && e->step_mode == RECIPE_STEP_DROP && e->step_penalty == -5.0 && e->number_penalty == 0);
     CHECK(e->answer == RECIPE_ANSWER_BEST && e->format && !strcmp(e->format, "auto"));
     recipe_free(&r);
     recipe_issues_free(&is);
 
     CHECK(parse_eval("\"decoding\":\"beam\",\"beams\":4,\"num_return\":3,\"length_penalty\":0.6,"
                      "\"early_stopping\":true,\"stepwise\":true,\"step_mode\":\"penalty\",\"step_penalty\":-2.5,"
+                     "\"number_penalty\":-3,"
                      "\"answer\":\"vote\",\"format\":\"svamp\"", &r, &is) == PAD_OK);
     e = &r.stages[4].eval;
     CHECK(e->decoding == RECIPE_DECODING_BEAM && e->beams == 4 && e->num_return == 3);
     CHECK(e->length_penalty == 0.6 && e->early_stopping && e->stepwise);
     CHECK(e->step_mode == RECIPE_STEP_PENALTY && e->step_penalty == -2.5 && e->answer == RECIPE_ANSWER_VOTE);
+    CHECK(e->number_penalty == -3);
     CHECK(!strcmp(e->format, "svamp"));
     recipe_free(&r);
     recipe_issues_free(&is);
@@ -75,6 +77,8 @@ static void test_bad_fields(void)
         {"\"top_p\":0", "stages[4].top_p", "in (0, 1]"},
         {"\"top_p\":1.5", "stages[4].top_p", "in (0, 1]"},
         {"\"step_penalty\":1", "stages[4].step_penalty", "got 1"},
+        {"\"number_penalty\":0.5", "stages[4].number_penalty", "got 0.5"},
+        {"\"number_penalty\":-3", "stages[4].number_penalty", "needs \"stepwise\": true"},
         {"\"step_mode\":\"skip\"", "stages[4].step_mode", "\"drop\", \"penalty\""},
         {"\"answer\":\"majority\"", "stages[4].answer", "\"best\", \"vote\""},
         {"\"format\":\"mawps\"", "stages[4].format", "\"svamp\""},

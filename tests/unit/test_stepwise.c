@@ -1,12 +1,15 @@
 /* Step-wise verification: the execution scorer's verdicts on prefixes and
  * whole programs, its cache, the line-end table, and beam search over a
  * scripted byte-level "model" choosing a runnable program over a likelier
- * broken one. */
+ * broken one; number grounding's penalties. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "decode/beam_internal.h"
+#include "decode/numbers.h"
 #include "decode/stepwise.h"
 
 #define PADID 256
@@ -210,10 +213,72 @@ static void test_beam_avoids_broken_program(void)
     pad_tokenizer_free(t);
 }
 
+/* Number grounding through the scorer: over a whole program the penalties
+ * add up to number_penalty * (excess + unused) of the finished program
+ * (numbers.h), each charged once; a row without a question gets none. */
+static void test_grounding_penalties(void)
+{
+    pad_tokenizer *t = byte_tok();
+    stepwise_options o;
+    stepwise_options_default(&o);
+    o.number_penalty = -1.5f;
+    stepwise_scorer *s = NULL;
+    CHECK(stepwise_new(t, &o, &s, NULL) == PAD_OK);
+    const char *questions[2] = {"Ava saves $18 a week for 7 weeks, gets $20 and spends $12 and $18.", ""};
+    CHECK(stepwise_set_questions(s, questions, 2, NULL) == PAD_OK);
+    numbers q = {0};
+    CHECK(numbers_in_question(questions[0], &q, NULL) == PAD_OK);
+    const beam_scorer *sc = stepwise_beam_scorer(s);
+    const int pool[] = {18, 7, 20, 12, 3, 100, 18};
+    uint64_t x = 99;
+    for (int trial = 0; trial < 40; trial++) {
+        char prog[512] = "def solution():\n";
+        int lines = 1 + trial % 7;
+        for (int i = 0; i < lines; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            char w[48];
+            snprintf(w, sizeof w, "    v%d = %d\n", i, pool[x % 7]);
+            strcat(prog, w);
+        }
+        strcat(prog, "    return v0\n");
+        for (int row = 0; row < 2; row++) {
+            int32_t ids[600];
+            int n = ids_of(prog, 1, ids), drop;
+            float sum = 0, adjust;
+            pad_error err;
+            for (int k = 1; k <= n; k++) {
+                int finished = ids[k - 1] == EOSID;
+                if (!finished && ids[k - 1] != '\n') continue;
+                CHECK(sc->score(sc->ctx, row, ids, k, finished, &drop, &adjust, &err) == PAD_OK);
+                CHECK(!drop);
+                sum += adjust;
+            }
+            numbers p = {0};
+            int excess, unused;
+            CHECK(numbers_in_program(prog, strlen(prog), &p, NULL) == PAD_OK);
+            numbers_grounding(&q, &p, &excess, &unused);
+            numbers_free(&p);
+            float want = row == 0 ? o.number_penalty * (float)(excess + unused) : 0.0f;
+            CHECK_MSG(fabsf(sum - want) < 1e-5f, "trial %d row %d: %g vs %g", trial, row, sum, want);
+        }
+    }
+    numbers_free(&q);
+    CHECK(stepwise_set_questions(s, NULL, 0, NULL) == PAD_OK);
+    int drop;
+    float adjust;
+    judge(sc, "def solution():\n    a = 5\n    b = 5\n", 0, &drop, &adjust);
+    CHECK(!drop && adjust == 0.0f); /* no questions: no grounding */
+    stepwise_free(s);
+    o.number_penalty = 0.5f;
+    CHECK(stepwise_new(t, &o, &s, NULL) == PAD_ERR_INVALID && !s);
+    pad_tokenizer_free(t);
+}
+
 int main(void)
 {
     RUN(test_line_ends);
     RUN(test_verdicts);
     RUN(test_beam_avoids_broken_program);
+    RUN(test_grounding_penalties);
     return check_finish();
 }
