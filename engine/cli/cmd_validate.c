@@ -65,6 +65,7 @@ static void print_eval(const recipe_eval *e)
     printf(": %s split, %s", e->split == RECIPE_SPLIT_TEST ? "test" : "validation", decodings[e->decoding]);
     if (e->decoding == RECIPE_DECODING_BEAM) printf(" %d", e->beams);
     if (e->stepwise) printf(", step-wise verified");
+    if (e->number_penalty != 0) printf(", number grounding %g", e->number_penalty);
     if (e->refine_rounds) printf(", %d refine round%s", e->refine_rounds, e->refine_rounds == 1 ? "" : "s");
     printf(", %d new tokens", e->max_new_tokens);
 }

@@ -2,13 +2,13 @@
 # The README's main job, as CI runs it: recipes/quickstart.json end to end
 # (synth -> verify -> shard -> distill -> eval) on the embedded default data,
 # then its test accuracy asserted on all 500 held-out synthetic questions.
-# The bar is what the recipe reaches today (32% with step-wise beam search,
-# bench/RESULTS.md) less a margin for other CPUs' float rounding, so a
-# regression fails here; the issue's target of 50% is not met yet.  Timing
-# is a benchmark's business, not this test's.
+# The bar is the issue's target, 50%; the recipe reaches 55.2% (step-wise
+# beam 16 with number grounding, bench/RESULTS.md), and the run is
+# deterministic on a given CPU, so the margin is for other CPUs' float
+# rounding.  Timing is a benchmark's business, not this test's.
 set -uo pipefail
 PAD=${1:-build/pad}
-MIN_ACCURACY=${PAD_QUICKSTART_MIN_ACCURACY:-0.25}
+MIN_ACCURACY=${PAD_QUICKSTART_MIN_ACCURACY:-0.50}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
