@@ -232,6 +232,7 @@ static void add_settings(cJSON *j, const eval_options *o, eval_format format)
     cJSON_AddBoolToObject(j, "stepwise", o->stepwise);
     cJSON_AddStringToObject(j, "step_mode", eval_step_mode_name(o->step_mode));
     cJSON_AddNumberToObject(j, "step_penalty", o->step_penalty);
+    cJSON_AddNumberToObject(j, "number_penalty", o->number_penalty);
     cJSON_AddStringToObject(j, "answer_selection", eval_answer_name(o->answer));
     cJSON_AddNumberToObject(j, "batch_size", o->batch_size);
     cJSON_AddNumberToObject(j, "max_new_tokens", o->max_new_tokens);

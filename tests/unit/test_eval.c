@@ -216,6 +216,10 @@ static void test_options_check(void)
     CHECK(eval_options_check(&o, &err) == PAD_OK);
     o.step_penalty = 0.5;
     expect_invalid(&o, "step_penalty");
+    o.step_penalty = -1, o.number_penalty = 1;
+    expect_invalid(&o, "number_penalty must be <= 0");
+    o.number_penalty = -1, o.stepwise = 0;
+    expect_invalid(&o, "number_penalty needs stepwise");
     eval_options_default(&o);
     o.num_return = 2;
     expect_invalid(&o, "greedy decoding returns one program");
@@ -345,6 +349,7 @@ static void test_beam_stepwise(void)
     eval_options_default(&o);
     o.batch_size = 3, o.max_new_tokens = 12;
     o.decoding = EVAL_BEAM, o.beams = 2, o.num_return = 2, o.stepwise = 1, o.length_penalty = 0.5;
+    o.number_penalty = -2;
     eval_report r;
     cJSON *rows = run_eval(&f, "eval-beam", &o, &r);
     CHECK(r.count == QUESTIONS && r.generated_tokens > 0);
@@ -372,6 +377,7 @@ static void test_beam_stepwise(void)
     CHECK(!strcmp(ev_str_of(sum, "decoding"), "beam") && ev_num_of(sum, "beams") == 2 && ev_num_of(sum, "num_return") == 2);
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(sum, "stepwise")) && !strcmp(ev_str_of(sum, "step_mode"), "drop"));
     CHECK(ev_num_of(sum, "length_penalty") == 0.5 && !strcmp(ev_str_of(sum, "answer_selection"), "best"));
+    CHECK(ev_num_of(sum, "number_penalty") == -2);
     CHECK(ev_num_of(sum, "tokens_per_s") > 0 && ev_num_of(sum, "questions_per_s") > 0);
     CHECK(!strcmp(ev_str_of(sum, "format"), "gsm8k"));
     cJSON_Delete(sum);
