@@ -97,7 +97,8 @@ static void test_quickstart_struct(void)
     CHECK(r.model.init_dir == NULL && r.model.config.arch == PAD_ARCH_T5);
     CHECK(r.model.config.t5.d_model == 128 && r.model.vocab_from_tokenizer);
     CHECK(r.tokenizer.kind == RECIPE_TOKENIZER_TRAIN && r.tokenizer.vocab_size == 1024);
-    CHECK(r.data.teacher_synth && r.data.synth_train == 6000 && r.data.synth_test == 500);
+    CHECK(r.data.teacher_synth && r.data.synth_train == 12000 && r.data.synth_test == 500);
+    CHECK(r.stages[4].eval.beams == 16 && r.stages[4].eval.stepwise && r.stages[4].eval.number_penalty == -3);
     CHECK(r.stages[3].distill.dropout < 0 && r.stages[3].distill.decay == PAD_DECAY_LINEAR);
     CHECK(r.stages[1].verify.executor == EXEC_BUILTIN);
     recipe_free(&r);
