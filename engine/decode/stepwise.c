@@ -114,14 +114,13 @@ static pad_status verdict(stepwise_scorer *s, const char *text, size_t len, int 
     return PAD_OK;
 }
 
-/* Excess literals in text[0..len) against the question's numbers. */
-static pad_status excess_in(const numbers *question, const char *text, size_t len, int *excess,
-                            pad_error *err)
+/* numbers_grounding's counts for the literals of text[0..len). */
+static pad_status ground_counts(const numbers *question, const char *text, size_t len, int *excess,
+                                int *unused, pad_error *err)
 {
     numbers lits = {0};
-    int unused;
     pad_status st = numbers_in_program(text, len, &lits, err);
-    if (!st) numbers_grounding(question, &lits, excess, &unused);
+    if (!st) numbers_grounding(question, &lits, excess, unused);
     numbers_free(&lits);
     return st;
 }
@@ -141,12 +140,9 @@ static pad_status grounding(stepwise_scorer *s, const numbers *question, const c
                             size_t newest, int finished, float *adjust, pad_error *err)
 {
     size_t before = after_last_line(text, n - newest), upto = finished ? n : after_last_line(text, n);
-    numbers lits = {0};
-    int now = 0, then = 0, unused = 0;
-    pad_status st = excess_in(question, text, before, &then, err);
-    if (!st) st = numbers_in_program(text, upto, &lits, err);
-    if (!st) numbers_grounding(question, &lits, &now, &unused);
-    numbers_free(&lits);
+    int now, then, unused;
+    pad_status st = ground_counts(question, text, before, &then, &unused, err);
+    if (!st) st = ground_counts(question, text, upto, &now, &unused, err);
     if (st) return st;
     int bad = now - then + (finished ? unused : 0);
     *adjust += s->o.number_penalty * (float)bad;
@@ -158,8 +154,7 @@ static pad_status score(void *ctx, int q, const int32_t *tokens, int len, int fi
 {
     stepwise_scorer *s = ctx;
     *drop = 0, *adjust = 0.0f;
-    const numbers *question = s->questions && q < s->rows && s->o.number_penalty != 0.0f
-                                  ? &s->questions[q] : NULL;
+    const numbers *question = s->questions && q < s->rows ? &s->questions[q] : NULL;
     if (finished && !s->o.check_finished && !question) return PAD_OK;
     char *text = NULL;
     size_t n = 0;
@@ -195,7 +190,7 @@ pad_status stepwise_set_questions(stepwise_scorer *s, const char *const *questio
                                   pad_error *err)
 {
     free_questions(s);
-    if (!questions || rows <= 0) return PAD_OK;
+    if (!questions || rows <= 0 || s->o.number_penalty == 0.0f) return PAD_OK;
     s->questions = calloc((size_t)rows, sizeof *s->questions);
     if (!s->questions) return pad_error_set(err, PAD_ERR_NOMEM, "out of memory");
     s->rows = rows;

@@ -65,7 +65,8 @@ void stepwise_free(stepwise_scorer *s);
 /* The scorer to put in beam_options.scorer, valid while s lives. */
 const beam_scorer *stepwise_beam_scorer(stepwise_scorer *s);
 /* The question of each row of the next beam search, for number grounding
- * (copied); NULL or rows 0: no grounding until the next call. */
+ * (copied; nothing is kept when number_penalty is 0); NULL or rows 0: no
+ * grounding until the next call. */
 pad_status stepwise_set_questions(stepwise_scorer *s, const char *const *questions, int rows,
                                   pad_error *err);
 stepwise_stats stepwise_get_stats(const stepwise_scorer *s);

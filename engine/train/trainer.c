@@ -317,10 +317,9 @@ static pad_status finish_overlap(trainer *t, accumulator *a, int64_t *tokens, ov
     size_t N = m->params.buffer_numel, es = pad_dtype_size(be->act_dtype);
     pad_status st = PAD_OK;
     if (!h->started) {
-        /* the last micro-batch had no target, so no hook ran: the buffer
-         * holds the mean over a->tokens (or a hooked sum in scale's units) */
-        double sum_scale = h->scale > 0 ? h->scale : a->tokens;
-        if (sum_scale > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)sum_scale, N);
+        /* the last micro-batch had no target, so accumulate installed no
+         * hook: the buffer holds the mean over a->tokens, made a sum here */
+        if (a->tokens > 0) be->ops->scale(be, m->grad_buf, m->grad_buf, (float)a->tokens, N);
         st = pad_dist_grads_start(t->o->dist, 0, N, err);
     }
     /* the scalars first: they wait for the slowest rank's backward pass,
